@@ -1,0 +1,146 @@
+// Gateway configuration: parsed from the environment once, at start, with clear messages for bad values.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const positiveInt = (name: string, def: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int({ error: `${name} must be a whole number` })
+    .positive({ error: `${name} must be greater than 0` })
+    .default(def);
+
+/** IIQ attribute names differ per install; this map names the ones behind the typed User fields. */
+export const attributeMapSchema = z
+  .object({
+    department: z.string().min(1).default('department'),
+    jobTitle: z.string().min(1).default('jobtitle'),
+    location: z.string().min(1).default('location'),
+    costCenters: z.string().min(1).default('costcenter'),
+    employeeId: z.string().min(1).default('empId'),
+  })
+  .strict();
+export type AttributeMap = z.infer<typeof attributeMapSchema>;
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number({ error: 'PORT must be a number' }).int().min(0).max(65535).default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    IIQ_BASE_URL: z.url({ error: 'IIQ_BASE_URL must be an absolute http(s) URL such as https://iiq.example.com/identityiq/scim/v2' })
+      .refine((u) => /^https?:\/\//.test(u), 'IIQ_BASE_URL must use http or https')
+      .optional(),
+    IIQ_USERNAME: z.string().min(1).optional(),
+    IIQ_PASSWORD: z.string().min(1).optional(),
+    IIQ_CLIENT_ID: z.string().min(1).optional(),
+    IIQ_CLIENT_SECRET: z.string().min(1).optional(),
+    IIQ_TOKEN_URL: z.url().optional(),
+    IIQ_CA_FILE: z.string().min(1).optional(),
+    IIQ_TLS_INSECURE: z.enum(['true', 'false']).default('false'),
+    IIQ_PROXY_URL: z.url().optional(),
+    IIQ_ATTRIBUTE_MAP: z.string().optional(),
+    IIQ_ROLE_CACHE_TTL: positiveInt('IIQ_ROLE_CACHE_TTL (seconds)', 300),
+    IIQ_MAX_CONNECTIONS: positiveInt('IIQ_MAX_CONNECTIONS', 8),
+    PAGE_SIZE_DEFAULT: positiveInt('PAGE_SIZE_DEFAULT', 20),
+    PAGE_SIZE_MAX: positiveInt('PAGE_SIZE_MAX', 100),
+    MEMBERSHIP_INDEX_REFRESH: positiveInt('MEMBERSHIP_INDEX_REFRESH (seconds)', 900),
+    MEMBERSHIP_INDEX_CONCURRENCY: positiveInt('MEMBERSHIP_INDEX_CONCURRENCY', 4),
+    GRAPHIQL: z.enum(['true', 'false']).default('true'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SIMULATOR_USERS: positiveInt('SIMULATOR_USERS', 2000),
+    SIMULATOR_PROFILE: z.enum(['zero', 'realistic']).default('realistic'),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.IIQ_BASE_URL) return;
+    const basic = Boolean(env.IIQ_USERNAME || env.IIQ_PASSWORD);
+    const oauth = Boolean(env.IIQ_CLIENT_ID || env.IIQ_CLIENT_SECRET);
+    if (basic && oauth) ctx.addIssue({ code: 'custom', message: 'set either IIQ_USERNAME/IIQ_PASSWORD or IIQ_CLIENT_ID/IIQ_CLIENT_SECRET, not both' });
+    else if (basic && !(env.IIQ_USERNAME && env.IIQ_PASSWORD)) ctx.addIssue({ code: 'custom', message: 'IIQ_USERNAME and IIQ_PASSWORD must be set together' });
+    else if (oauth && !(env.IIQ_CLIENT_ID && env.IIQ_CLIENT_SECRET)) ctx.addIssue({ code: 'custom', message: 'IIQ_CLIENT_ID and IIQ_CLIENT_SECRET must be set together' });
+    else if (!basic && !oauth) ctx.addIssue({ code: 'custom', message: 'IIQ_BASE_URL needs credentials: IIQ_USERNAME/IIQ_PASSWORD (Basic) or IIQ_CLIENT_ID/IIQ_CLIENT_SECRET (OAuth2)' });
+    if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
+  });
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** undefined = start the embedded simulator with demo data */
+  iiq:
+    | {
+        baseUrl: string;
+        auth: { kind: 'basic'; username: string; password: string } | { kind: 'oauth2'; clientId: string; clientSecret: string; tokenUrl?: string };
+        ca?: string;
+        insecureTls: boolean;
+        proxyUrl?: string;
+        maxConnections: number;
+      }
+    | undefined;
+  attributeMap: AttributeMap;
+  roleCacheTtlMs: number;
+  pageSize: { default: number; max: number };
+  membershipIndex: { refreshIntervalMs: number; concurrency: number };
+  graphiql: boolean;
+  logLevel: string;
+  simulator: { users: number; profile: 'zero' | 'realistic' };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; throws ConfigError listing every problem (values of secrets are never echoed). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let attributeMap: AttributeMap = attributeMapSchema.parse({});
+  if (e.IIQ_ATTRIBUTE_MAP) {
+    try {
+      const m = attributeMapSchema.safeParse(JSON.parse(e.IIQ_ATTRIBUTE_MAP));
+      if (m.success) attributeMap = m.data;
+      else problems.push(`IIQ_ATTRIBUTE_MAP: ${m.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+    } catch {
+      problems.push('IIQ_ATTRIBUTE_MAP must be JSON, e.g. {"department":"Department","jobTitle":"title"}');
+    }
+  }
+
+  let ca: string | undefined;
+  if (e.IIQ_CA_FILE) {
+    try {
+      ca = readFileSync(e.IIQ_CA_FILE, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push('IIQ_CA_FILE does not contain a PEM certificate');
+    } catch (err) {
+      problems.push(`IIQ_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    iiq: e.IIQ_BASE_URL
+      ? {
+          baseUrl: e.IIQ_BASE_URL,
+          auth: e.IIQ_CLIENT_ID
+            ? { kind: 'oauth2', clientId: e.IIQ_CLIENT_ID, clientSecret: e.IIQ_CLIENT_SECRET!, ...(e.IIQ_TOKEN_URL ? { tokenUrl: e.IIQ_TOKEN_URL } : {}) }
+            : { kind: 'basic', username: e.IIQ_USERNAME!, password: e.IIQ_PASSWORD! },
+          ...(ca ? { ca } : {}),
+          insecureTls: e.IIQ_TLS_INSECURE === 'true',
+          ...(e.IIQ_PROXY_URL ? { proxyUrl: e.IIQ_PROXY_URL } : {}),
+          maxConnections: e.IIQ_MAX_CONNECTIONS,
+        }
+      : undefined,
+    attributeMap,
+    roleCacheTtlMs: e.IIQ_ROLE_CACHE_TTL * 1000,
+    pageSize: { default: e.PAGE_SIZE_DEFAULT, max: e.PAGE_SIZE_MAX },
+    membershipIndex: { refreshIntervalMs: e.MEMBERSHIP_INDEX_REFRESH * 1000, concurrency: e.MEMBERSHIP_INDEX_CONCURRENCY },
+    graphiql: e.GRAPHIQL === 'true',
+    logLevel: e.LOG_LEVEL,
+    simulator: { users: e.SIMULATOR_USERS, profile: e.SIMULATOR_PROFILE },
+  };
+}
