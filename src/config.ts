@@ -49,6 +49,7 @@ const envSchema = z
     SIMULATOR_PROFILE: z.enum(['zero', 'realistic']).default('realistic'),
   })
   .superRefine((env, ctx) => {
+    if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
     if (!env.IIQ_BASE_URL) return;
     const basic = Boolean(env.IIQ_USERNAME || env.IIQ_PASSWORD);
     const oauth = Boolean(env.IIQ_CLIENT_ID || env.IIQ_CLIENT_SECRET);
@@ -56,7 +57,6 @@ const envSchema = z
     else if (basic && !(env.IIQ_USERNAME && env.IIQ_PASSWORD)) ctx.addIssue({ code: 'custom', message: 'IIQ_USERNAME and IIQ_PASSWORD must be set together' });
     else if (oauth && !(env.IIQ_CLIENT_ID && env.IIQ_CLIENT_SECRET)) ctx.addIssue({ code: 'custom', message: 'IIQ_CLIENT_ID and IIQ_CLIENT_SECRET must be set together' });
     else if (!basic && !oauth) ctx.addIssue({ code: 'custom', message: 'IIQ_BASE_URL needs credentials: IIQ_USERNAME/IIQ_PASSWORD (Basic) or IIQ_CLIENT_ID/IIQ_CLIENT_SECRET (OAuth2)' });
-    if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
   });
 
 export interface GatewayConfig {
