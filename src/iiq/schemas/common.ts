@@ -1,0 +1,63 @@
+// Building blocks for IIQ's SCIM payloads, tolerant of the quirks real servers send (reference §3, §6).
+import { z } from 'zod';
+
+/** `true`, or IIQ's string `"true"` (emails[].primary is serialized as a string in real captures). */
+export const boolishSchema = z.union([
+  z.boolean(),
+  z
+    .string()
+    .refine((s) => /^(true|false)$/i.test(s.trim()), { message: 'expected a boolean or "true"/"false"' })
+    .transform((s) => s.trim().toLowerCase() === 'true'),
+]);
+
+/** A number or a numeric string (`status: "400"`, counts from some proxies). */
+export const numberishSchema = z.union([
+  z.number(),
+  z
+    .string()
+    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), { message: 'expected a number' })
+    .transform((s) => Number(s)),
+]);
+
+export const intishSchema = numberishSchema.pipe(z.number().int());
+
+/** A reference `{value, displayName, $ref}`; IIQ renders an empty reference as `{}`. */
+export const scimRefSchema = z.looseObject({
+  value: z.string().optional(),
+  displayName: z.string().optional(),
+  display: z.string().optional(),
+  $ref: z.string().optional(),
+});
+export type ScimRef = z.infer<typeof scimRefSchema>;
+
+export const scimMetaSchema = z.looseObject({
+  resourceType: z.string().optional(),
+  created: z.string().optional(),
+  lastModified: z.string().optional(),
+  location: z.string().optional(),
+  version: z.string().optional(),
+});
+export type ScimMeta = z.infer<typeof scimMetaSchema>;
+
+export const descriptionsSchema = z.array(z.looseObject({ locale: z.string().nullish(), value: z.string() }));
+
+/** Last path segment of a `$ref` (`…/Roles/{id}` → id); IIQ's role `value` is NOT the id (reference §3.3). */
+export function idFromRef(ref: string | undefined): string | null {
+  if (!ref) return null;
+  const path = ref.split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  if (!last) return null;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** `{}` → null; otherwise id from `value`, falling back to the `$ref` tail. */
+export function refToIdentity(ref: ScimRef | undefined | null): { id: string; displayName: string | null } | null {
+  if (!ref) return null;
+  const id = ref.value ?? idFromRef(ref.$ref);
+  if (!id) return null;
+  return { id, displayName: ref.displayName ?? ref.display ?? null };
+}
