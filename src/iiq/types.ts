@@ -192,6 +192,8 @@ export interface UserQuery {
   fields?: UserField[] | 'default';
   includeRoles?: boolean;
   includeEntitlements?: boolean;
+  /** SCIM `excludedAttributes`; only used when `fields` is undefined/'default' and no roles/entitlements are asked for */
+  excludedFields?: UserField[];
 }
 
 export interface RoleQuery {
