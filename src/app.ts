@@ -1,0 +1,149 @@
+// createApp(deps): the GraphQL gateway as a fetch handler and a Node listener. No side effects on import;
+// server.ts is the only file that reads the environment and listens.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError as yogaMaskError, type Plugin } from 'graphql-yoga';
+import type { Logger as PinoLogger } from 'pino';
+import type { GatewayConfig } from './config.ts';
+import { IiqError } from './iiq/errors.ts';
+import type { IiqClient } from './iiq/types.ts';
+import { createGatewayConnection, createRequestContext, type GatewayConnection } from './graphql/context.ts';
+import { fromIiqError } from './graphql/errors.ts';
+import { silentLogger, type Logger } from './graphql/logger.ts';
+import { schema } from './graphql/schema.ts';
+
+export interface AppDeps {
+  client: IiqClient;
+  config: GatewayConfig;
+  logger?: PinoLogger;
+}
+
+export interface App {
+  fetch: (req: Request) => Promise<Response> | Response;
+  /** Node request listener */
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** page limits read from IIQ, role catalog loaded, membership index started (scan runs in background) */
+  ready(): Promise<void>;
+  /** stops timers and the membership scan */
+  close(): Promise<void>;
+  /** resolves when the first membership index scan has completed (tests, readiness probes) */
+  membershipReady(): Promise<void>;
+  /** per-connection state (role catalog, membership index, limits) — for diagnostics and tests */
+  readonly connection: GatewayConnection;
+}
+
+/** The query GraphiQL opens with: users -> roles -> members. */
+export const EXAMPLE_QUERY = `# iiq-graph: IdentityIQ identities and roles as a graph.
+# Users, the roles they hold, and who else holds those roles.
+query UsersRolesMembers {
+  users(first: 5) {
+    totalCount
+    edges {
+      node {
+        userName
+        displayName
+        department
+        manager { userName }
+        roles(first: 3) {
+          totalCount
+          edges {
+            acquired
+            node {
+              name
+              type { name }
+              members(first: 3) {
+                totalCount
+                indexedAt
+                edges { node { userName } }
+              }
+            }
+          }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+function healthz(): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/healthz') {
+        endResponse(new fetchAPI.Response(JSON.stringify({ status: 'ok' }), { status: 200, headers: { 'content-type': 'application/json' } }));
+      }
+    },
+  };
+}
+
+export function createApp(deps: AppDeps): App {
+  const { client, config } = deps;
+  const logger: Logger = deps.logger ?? silentLogger();
+  const connection = createGatewayConnection(client, config, logger);
+
+  const maskError = (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof IiqError) {
+      const mapped = fromIiqError(original, error instanceof GraphQLError ? error : undefined);
+      if (mapped) {
+        logger.warn({ kind: original.kind, operation: original.operation, status: original.status }, original.message);
+        return mapped;
+      }
+    }
+    const masked = yogaMaskError(error, message, false);
+    if (masked !== error) logger.error({ err: original ?? error }, 'unexpected error (masked)');
+    return masked;
+  };
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // GraphiQL from our own bundle: Yoga's default loads from a CDN and is blank offline
+    graphiql: config.graphiql ? { title: 'iiq-graph', defaultQuery: EXAMPLE_QUERY } : false,
+    renderGraphiQL,
+    maskedErrors: { maskError },
+    logging: false,
+    context: () => createRequestContext(connection),
+    plugins: [healthz()],
+  });
+
+  let readying: Promise<void> | null = null;
+  let closed = false;
+
+  return {
+    fetch: (req) => yoga.fetch(req),
+    handle: (req, res) => {
+      void yoga(req, res);
+    },
+    connection,
+    ready() {
+      readying ??= (async () => {
+        try {
+          // never page above the server's maximum (scimSearchMaxResults, reference §4.1)
+          const spc = await client.serviceProviderConfig();
+          if (spc.maxResults > 0 && spc.maxResults < connection.limits.maxSize) {
+            connection.limits.maxSize = spc.maxResults;
+            connection.limits.defaultSize = Math.min(connection.limits.defaultSize, spc.maxResults);
+          }
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'could not read IIQ ServiceProviderConfig; keeping configured page limits');
+        }
+        try {
+          await connection.catalog.get();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'role catalog not loaded at start; it loads on first use');
+        }
+        if (!closed) connection.membership.start();
+      })();
+      return readying;
+    },
+    membershipReady: () => connection.membership.whenReady(),
+    async close() {
+      closed = true;
+      await connection.membership.stop();
+      await yoga.dispose();
+    },
+  };
+}

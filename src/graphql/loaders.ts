@@ -1,0 +1,64 @@
+// Per-request loaders (created with each request's context, never at module level). Keys carry the selection
+// shape; one tick's loads are merged into one upstream call asking for the union of what was selected.
+import DataLoader from 'dataloader';
+import { f } from '../iiq/filter.ts';
+import type { IiqClient, IiqRole, IiqUser } from '../iiq/types.ts';
+import { lookupOptions, mergeDemands, type UserDemand } from './selection.ts';
+
+interface Keyed<K> {
+  key: K;
+  demand: UserDemand;
+}
+
+/** DataLoader over (key, demand) pairs: cache per key+shape, batch = all keys with the merged shape. */
+function shapedLoader<K extends string, V>(batch: (keys: readonly K[], demand: UserDemand) => Promise<readonly (V | Error)[]>) {
+  const loader = new DataLoader<Keyed<K>, V, string>(
+    async (items) => {
+      const demand = mergeDemands(items.map((i) => i.demand));
+      const unique = [...new Set(items.map((i) => i.key))];
+      const values = await batch(unique, demand);
+      const byKey = new Map(unique.map((k, n) => [k, values[n]!] as const));
+      return items.map((i) => byKey.get(i.key)!);
+    },
+    { cacheKeyFn: (i) => `${i.demand.key}\u0000${i.key}` },
+  );
+  return (key: K, demand: UserDemand) => loader.load({ key, demand });
+}
+
+const REPORTS_CHUNK = 25;
+
+export class RequestLoaders {
+  readonly userById: (id: string, demand: UserDemand) => Promise<IiqUser | null>;
+  readonly userByName: (userName: string, demand: UserDemand) => Promise<IiqUser | null>;
+  /** all direct reports of a manager, userName ascending (managers of one level fetched together) */
+  readonly directReports: (managerId: string, demand: UserDemand) => Promise<readonly IiqUser[]>;
+  /** roles missing from the catalog (created since it was cached) */
+  readonly roleById: DataLoader<string, IiqRole | null>;
+
+  constructor(client: IiqClient, signal?: AbortSignal) {
+    const opts = (demand: UserDemand) => lookupOptions(demand, signal);
+    this.userById = shapedLoader((ids, demand) => client.getUsersByIds(ids, opts(demand)));
+    this.userByName = shapedLoader((names, demand) => client.getUsersByNames(names, opts(demand)));
+    this.directReports = shapedLoader(async (managerIds, demand) => {
+      // grouping needs the manager id on every report
+      const withManager = mergeDemands([demand, { fields: new Set(['managerId']), roles: false, key: '' }]);
+      const { fields, includeRoles } = lookupOptions(withManager);
+      const groups = new Map<string, IiqUser[]>(managerIds.map((id) => [id, []]));
+      for (let i = 0; i < managerIds.length; i += REPORTS_CHUNK) {
+        const chunk = managerIds.slice(i, i + REPORTS_CHUNK);
+        const filter = chunk.length === 1 ? f.eq('managerId', chunk[0]!) : f.or(...chunk.map((id) => f.eq('managerId', id)));
+        const reports = client.iterateUsers(
+          { filter, sort: { by: 'userName', order: 'ascending' }, ...(fields ? { fields } : {}), ...(includeRoles ? { includeRoles } : {}) },
+          {},
+          signal ? { signal } : {},
+        );
+        for await (const user of reports) {
+          const managerId = user.manager?.id;
+          if (managerId) groups.get(managerId)?.push(user);
+        }
+      }
+      return managerIds.map((id) => groups.get(id)!);
+    });
+    this.roleById = new DataLoader(async (ids) => Promise.all(ids.map((id) => client.getRole(id, signal ? { signal } : {}))));
+  }
+}

@@ -1,0 +1,154 @@
+// Role membership index of one IIQ connection. IIQ cannot list a role's members and cannot filter users by
+// role (reference §3.3), so members come from a scan of all users with their roles, refreshed on a schedule.
+// Until the first scan completes `members` fails with MEMBERSHIP_INDEX_NOT_READY (never a silent empty list).
+import type { IiqClient, RoleAcquired } from '../iiq/types.ts';
+import { gatewayError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+export interface RoleMember {
+  userId: string;
+  userName: string;
+  acquired: RoleAcquired;
+  application: string | null;
+  accountName: string | null;
+}
+
+export type MembershipIndexState = 'idle' | 'building' | 'ready' | 'refreshing' | 'failed' | 'stopped';
+
+export interface MembershipIndexStatus {
+  state: MembershipIndexState;
+  scannedUsers: number;
+  totalUsers: number | null;
+  startedAt: Date | null;
+  indexedAt: Date | null;
+  lastError: string | null;
+}
+
+interface IndexData {
+  byRole: Map<string, RoleMember[]>;
+  indexedAt: Date;
+  users: number;
+}
+
+export interface MembershipIndexOptions {
+  refreshIntervalMs: number;
+  concurrency: number;
+  /** retry delay after a failed scan (capped by refreshIntervalMs) */
+  retryDelayMs?: number;
+}
+
+export class RoleMembershipIndex {
+  private data: IndexData | null = null;
+  private state: MembershipIndexState = 'idle';
+  private scanned = 0;
+  private total: number | null = null;
+  private startedAt: Date | null = null;
+  private lastError: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private abort: AbortController | null = null;
+  private running: Promise<void> | null = null;
+  private readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(
+    private readonly client: IiqClient,
+    private readonly options: MembershipIndexOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the first scan in the background and schedules refreshes; idempotent. */
+  start(): void {
+    if (this.running || this.timer || this.state === 'stopped') return;
+    this.running = this.scan();
+  }
+
+  stop(): Promise<void> {
+    this.state = 'stopped';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.abort?.abort();
+    for (const w of this.readyWaiters.splice(0)) w.reject(new Error('membership index stopped'));
+    return (this.running ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  /** Resolves once data is available (the first scan completed). */
+  whenReady(): Promise<void> {
+    if (this.data) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  status(): MembershipIndexStatus {
+    return {
+      state: this.state,
+      scannedUsers: this.scanned,
+      totalUsers: this.total,
+      startedAt: this.startedAt,
+      indexedAt: this.data?.indexedAt ?? null,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Members of a role in userName order; throws MEMBERSHIP_INDEX_NOT_READY before the first scan. */
+  members(roleId: string): { members: readonly RoleMember[]; indexedAt: Date } {
+    if (!this.data) {
+      const s = this.status();
+      throw gatewayError('MEMBERSHIP_INDEX_NOT_READY', 'role members are not available yet: the membership index is being built', {
+        progress: {
+          state: s.state,
+          scannedUsers: s.scannedUsers,
+          totalUsers: s.totalUsers,
+          startedAt: s.startedAt?.toISOString() ?? null,
+          ...(s.lastError ? { lastError: s.lastError } : {}),
+        },
+      });
+    }
+    return { members: this.data.byRole.get(roleId) ?? [], indexedAt: this.data.indexedAt };
+  }
+
+  private async scan(): Promise<void> {
+    const abort = (this.abort = new AbortController());
+    this.state = this.data ? 'refreshing' : 'building';
+    this.scanned = 0;
+    this.total = null;
+    this.startedAt = new Date();
+    const started = Date.now();
+    let nextDelay = this.options.refreshIntervalMs;
+    try {
+      this.total = await this.client.countUsers(undefined, { signal: abort.signal });
+      const byRole = new Map<string, RoleMember[]>();
+      const users = this.client.iterateUsers(
+        { fields: [], includeRoles: true, sort: { by: 'userName', order: 'ascending' } },
+        { concurrency: this.options.concurrency },
+        { signal: abort.signal },
+      );
+      for await (const user of users) {
+        this.scanned++;
+        for (const r of user.roles ?? []) {
+          let list = byRole.get(r.roleId);
+          if (!list) byRole.set(r.roleId, (list = []));
+          list.push({ userId: user.id, userName: user.userName, acquired: r.acquired, application: r.application, accountName: r.accountName });
+        }
+      }
+      if (abort.signal.aborted) return;
+      this.data = { byRole, indexedAt: new Date(), users: this.scanned };
+      this.state = 'ready';
+      this.lastError = null;
+      this.logger.info({ users: this.scanned, roles: byRole.size, ms: Date.now() - started }, 'role membership index built');
+      for (const w of this.readyWaiters.splice(0)) w.resolve();
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      this.state = this.data ? 'ready' : 'failed'; // a failed refresh keeps serving the previous data
+      this.lastError = err instanceof Error ? err.message : 'scan failed';
+      this.logger.warn({ err: this.lastError, scanned: this.scanned }, 'role membership index scan failed');
+      nextDelay = Math.min(this.options.refreshIntervalMs, this.options.retryDelayMs ?? 30_000);
+    } finally {
+      this.running = null;
+      if (!abort.signal.aborted && (this.state as MembershipIndexState) !== 'stopped') {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.running = this.scan();
+        }, nextDelay);
+        this.timer.unref();
+      }
+    }
+  }
+}

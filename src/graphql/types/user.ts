@@ -1,0 +1,241 @@
+// User: the node, its fields (typed attributes from the install's attribute map), its connections, and
+// the `user` / `users` queries.
+import type { GraphQLResolveInfo } from 'graphql';
+import type { IiqRoleAssignment, IiqUser } from '../../iiq/types.ts';
+import { builder } from '../builder.ts';
+import type { GatewayContext } from '../context.ts';
+import { fingerprint } from '../cursor.ts';
+import { badUserInput } from '../errors.ts';
+import { checkAttributeName, compileUserFilter, userSort, type UserFilterInput } from '../filters.ts';
+import { remoteIdFrom } from '../global-id.ts';
+import { buildConnection, lazyEdge, pageRequest, settle, sliceConnection } from '../paging.ts';
+import { isSelected, lookupOptions, userDemand } from '../selection.ts';
+import { IntFilter, OrderDirection, RoleAcquisition, RoleRef, StringFilter, UserRef, type AssignmentEdgeFields } from './refs.ts';
+import { asString, asStringList, resolveRoles, roleFromAssignment } from './shared.ts';
+
+const demandAt = (ctx: GatewayContext, info: GraphQLResolveInfo, path: readonly string[]) =>
+  userDemand(info, path, ctx.conn.config.attributeMap, ctx.demandCache);
+
+export const EmailRef = builder.objectRef<IiqUser['emails'][number]>('Email').implement({
+  fields: (t) => ({
+    value: t.exposeString('value'),
+    type: t.exposeString('type', { nullable: true }),
+    primary: t.exposeBoolean('primary'),
+  }),
+});
+
+export const UserConnection = builder.connectionObject({ type: UserRef, name: 'UserConnection' }, { name: 'UserEdge' });
+
+type UserRoleEdgeShape = { cursor: string; node: import('../../iiq/types.ts').IiqRole } & AssignmentEdgeFields;
+
+export const UserRoleConnection = builder.connectionObject(
+  { type: RoleRef, name: 'UserRoleConnection', description: 'Roles held by a user, with how each is held' },
+  {
+    name: 'UserRoleEdge',
+    fields: (t) => ({
+      acquired: t.field({ type: RoleAcquisition, resolve: (edge) => (edge as UserRoleEdgeShape).acquired }),
+      application: t.string({ nullable: true, description: 'detected roles: the application of the account', resolve: (edge) => (edge as UserRoleEdgeShape).application }),
+      accountName: t.string({ nullable: true, description: 'detected roles: the account (native identity)', resolve: (edge) => (edge as UserRoleEdgeShape).accountName }),
+    }),
+  },
+);
+
+const attr = (user: IiqUser, name: string): unknown => {
+  if (name in user.customAttributes) return user.customAttributes[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(user.customAttributes).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? null : user.customAttributes[key];
+};
+
+/** A user's roles, loading them when the user was fetched without (e.g. through a path that did not ask). */
+async function rolesOf(user: IiqUser, ctx: GatewayContext): Promise<readonly IiqRoleAssignment[]> {
+  if (user.roles) return user.roles;
+  const again = await ctx.loaders.userById(user.id, { fields: new Set(), roles: true, key: '|R' });
+  return again?.roles ?? [];
+}
+
+builder.node(UserRef, {
+  description: 'An IdentityIQ identity',
+  id: { resolve: (user) => user.id },
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'userName' in value && 'customAttributes' in value,
+  loadWithoutCache: (id, ctx, info) => ctx.loaders.userById(id, demandAt(ctx, info, [])),
+  fields: (t) => ({
+    remoteId: t.exposeID('id', { description: 'The IdentityIQ id' }),
+    userName: t.exposeString('userName'),
+    displayName: t.exposeString('displayName', { nullable: true }),
+    formattedName: t.exposeString('formattedName', { nullable: true }),
+    givenName: t.exposeString('givenName', { nullable: true }),
+    familyName: t.exposeString('familyName', { nullable: true }),
+    email: t.exposeString('email', { nullable: true, description: 'The primary (work) email' }),
+    emails: t.field({ type: [EmailRef], resolve: (user) => user.emails }),
+    active: t.exposeBoolean('active', { nullable: true }),
+    userType: t.exposeString('userType', { nullable: true }),
+    isManager: t.exposeBoolean('isManager', { nullable: true }),
+    riskScore: t.exposeInt('riskScore', { nullable: true, description: 'Composite risk score (absent without a scorecard)' }),
+    capabilities: t.exposeStringList('capabilities'),
+    lastRefresh: t.field({ type: 'DateTime', nullable: true, resolve: (user) => user.lastRefresh }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (user) => user.created }),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (user) => user.lastModified }),
+    version: t.exposeString('version', { nullable: true, description: 'Weak ETag of the identity' }),
+    raw: t.field({ type: 'JSON', description: 'The SCIM resource as IdentityIQ returned it', resolve: (user) => user.raw }),
+    attributes: t.field({
+      type: 'JSON',
+      description: 'All custom identity attributes (SailPoint extension), names as configured in IdentityIQ',
+      resolve: (user) => user.customAttributes,
+    }),
+    attribute: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'One custom identity attribute by its IdentityIQ name',
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (user, args) => attr(user, checkAttributeName(args.name, 'name')),
+    }),
+    department: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.department)) }),
+    jobTitle: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.jobTitle)) }),
+    location: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.location)) }),
+    costCenters: t.stringList({ resolve: (user, _a, ctx) => asStringList(attr(user, ctx.conn.config.attributeMap.costCenters)) }),
+    employeeId: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.employeeId)) }),
+    manager: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (user, _a, ctx, info) => (user.manager?.id ? ctx.loaders.userById(user.manager.id, demandAt(ctx, info, [])) : null),
+    }),
+    directReports: t.connection(
+      {
+        type: UserRef,
+        description: 'Identities whose manager this user is, by userName',
+        resolve: async (user, args, ctx, info) => {
+          const { conn } = ctx;
+          const reports = await ctx.loaders.directReports(user.id, demandAt(ctx, info, ['edges', 'node']));
+          return sliceConnection(reports, args, fingerprint({ k: 'directReports', m: user.id }), conn.cursors, conn.limits, (node, cursor) =>
+            lazyEdge(node, cursor, {}),
+          );
+        },
+      },
+      UserConnection,
+    ),
+    roles: t.connection(
+      {
+        type: RoleRef,
+        description: 'Roles held by this user (assigned and detected)',
+        args: {
+          acquired: t.arg({ type: RoleAcquisition, description: 'only roles held this way' }),
+          type: t.arg.string({ description: 'only roles of this role type name (e.g. business, it)' }),
+        },
+        resolve: async (user, args, ctx, info) => {
+          const { conn } = ctx;
+          const needNodes = isSelected(info, ['edges', 'node']);
+          const catalog = needNodes || args.type != null ? await conn.catalog.get() : null;
+          const typeOf = (a: IiqRoleAssignment) => a.roleType ?? catalog?.byId.get(a.roleId)?.type?.name ?? null;
+          const all = (await rolesOf(user, ctx)).filter(
+            (a) => (args.acquired == null || a.acquired === args.acquired) && (args.type == null || typeOf(a) === args.type),
+          );
+          const fp = fingerprint({ k: 'userRoles', u: user.id, a: args.acquired ?? null, t: args.type ?? null });
+          const conn0 = sliceConnection(all, args, fp, conn.cursors, conn.limits, (a, cursor) =>
+            lazyEdge(null as unknown as import('../../iiq/types.ts').IiqRole, cursor, { acquired: a.acquired, application: a.application, accountName: a.accountName, roleId: a.roleId, assignment: a }),
+          );
+          if (needNodes && catalog) {
+            const roles = await resolveRoles(ctx, conn0.edges.map((e) => e.roleId), catalog);
+            conn0.edges.forEach((edge, i) => {
+              edge.node = roles[i] ?? roleFromAssignment(edge.assignment);
+            });
+          }
+          return conn0;
+        },
+      },
+      UserRoleConnection,
+    ),
+  }),
+});
+
+export const UserOrderField = builder.enumType('UserOrderField', {
+  values: ['USER_NAME', 'DISPLAY_NAME', 'GIVEN_NAME', 'FAMILY_NAME', 'CREATED_AT', 'UPDATED_AT', 'RISK_SCORE'] as const,
+});
+
+export const UserOrder = builder.inputType('UserOrder', {
+  fields: (t) => ({
+    field: t.field({ type: UserOrderField, required: true }),
+    direction: t.field({ type: OrderDirection, required: true }),
+  }),
+});
+
+export const AttributeFilter = builder.inputType('AttributeFilter', {
+  description: 'Conditions on a custom identity attribute, named as in IdentityIQ',
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    eq: t.string(),
+    ne: t.string(),
+    startsWith: t.string(),
+    contains: t.string(),
+    present: t.boolean(),
+  }),
+});
+
+export const UserFilter = builder.inputRef<UserFilterInput>('UserFilter').implement({
+  description: 'Conditions on users; conditions in one object are AND-ed',
+  fields: (t) => ({
+    userName: t.field({ type: StringFilter }),
+    displayName: t.field({ type: StringFilter }),
+    givenName: t.field({ type: StringFilter }),
+    familyName: t.field({ type: StringFilter }),
+    email: t.field({ type: StringFilter }),
+    active: t.boolean(),
+    managerId: t.id({ description: 'the manager’s User id (global id or IdentityIQ id)' }),
+    isManager: t.boolean(),
+    riskScore: t.field({ type: IntFilter }),
+    updatedSince: t.field({ type: 'DateTime', description: 'modified at or after' }),
+    attributes: t.field({ type: [AttributeFilter], description: 'custom identity attributes by name' }),
+    and: t.field({ type: [UserFilter] }),
+    or: t.field({ type: [UserFilter] }),
+    not: t.field({ type: UserFilter }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  user: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'One user by id (global or IdentityIQ id) or by userName — exactly one of them; null when not found',
+    args: { id: t.arg.id(), userName: t.arg.string() },
+    resolve: (_root, args, ctx, info) => {
+      if ((args.id == null) === (args.userName == null)) throw badUserInput('user takes exactly one of id or userName');
+      const demand = demandAt(ctx, info, []);
+      if (args.id != null) return ctx.loaders.userById(remoteIdFrom(String(args.id), 'User', 'id'), demand);
+      if (!args.userName) throw badUserInput('userName must not be empty', { argument: 'userName' });
+      return ctx.loaders.userByName(args.userName, demand);
+    },
+  }),
+  users: t.connection(
+    {
+      type: UserRef,
+      description: 'Users, in userName order unless orderBy says otherwise',
+      args: {
+        filter: t.arg({ type: UserFilter }),
+        orderBy: t.arg({ type: UserOrder }),
+      },
+      resolve: async (_root, args, ctx, info) => {
+        const { conn } = ctx;
+        const filter = compileUserFilter(args.filter);
+        const sort = userSort(args.orderBy);
+        const fp = fingerprint({ k: 'users', filter: filter ?? null, sort });
+        const request = pageRequest(args, fp, conn.cursors, conn.limits);
+        const call = ctx.signal ? { signal: ctx.signal } : {};
+        let total: number | null = null;
+        if (request.end === null) total = await conn.client.countUsers(filter, call); // `last` without `before`
+        const { start, end } = settle(request, total ?? Number.MAX_SAFE_INTEGER);
+        let items: IiqUser[] = [];
+        if (end > start) {
+          const { fields, includeRoles } = lookupOptions(demandAt(ctx, info, ['edges', 'node']));
+          const page = await conn.client.listUsers(
+            { ...(filter ? { filter } : {}), sort, startIndex: start + 1, count: end - start, ...(fields ? { fields } : {}), ...(includeRoles ? { includeRoles } : {}) },
+            call,
+          );
+          items = page.items;
+          total = page.totalResults;
+        } else total ??= await conn.client.countUsers(filter, call);
+        return buildConnection(items, start, total, fp, conn.cursors, (node, cursor) => lazyEdge(node, cursor, {}));
+      },
+    },
+    UserConnection,
+  ),
+}));
