@@ -59,7 +59,8 @@ export class RoleCatalog {
   private async load(): Promise<RoleCatalogSnapshot> {
     const started = Date.now();
     try {
-      const roles = await this.client.listAllRoles();
+      // one listing in practice: large pages (clamped by the client to the server's maxResults)
+      const roles = await this.client.listAllRoles({ pageSize: 1000 });
       const snapshot = snapshotOf(roles);
       this.snapshot = snapshot;
       this.expiresAt = Date.now() + this.ttlMs;
