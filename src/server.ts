@@ -1,0 +1,143 @@
+// The only file that reads the environment and listens. `npm start` runs it.
+// With no IIQ_BASE_URL it starts the embedded IIQ simulator with demo data (and says so), so a fresh clone
+// shows real-looking data with zero setup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
+import { createIiqClient } from './iiq/client.ts';
+import type { IiqClientOptions } from './iiq/types.ts';
+
+interface Upstream {
+  options: IiqClientOptions;
+  close(): Promise<void>;
+}
+
+async function upstreamFor(config: GatewayConfig, logger: pino.Logger): Promise<Upstream> {
+  if (config.iiq) {
+    const { baseUrl, auth, ca, insecureTls, proxyUrl, maxConnections } = config.iiq;
+    return {
+      options: {
+        baseUrl,
+        auth,
+        tls: { ...(ca ? { ca } : {}), ...(insecureTls ? { rejectUnauthorized: false } : {}) },
+        ...(proxyUrl ? { proxy: proxyUrl } : {}),
+        maxConnections,
+        logger: logger.child({ component: 'iiq-client' }),
+      },
+      close: async () => {},
+    };
+  }
+  // Demo mode: the simulator runs as its own process and is reached over HTTP like any IIQ; the gateway
+  // imports none of its code.
+  const port = await freePort();
+  const sim = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../simulator/cli.ts', import.meta.url)),
+      '--port', String(port), '--users', String(config.simulator.users), '--seed', '42', '--profile', config.simulator.profile],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  // Never leave an orphaned simulator behind, however this process ends.
+  process.once('exit', () => sim.kill('SIGTERM'));
+  const baseUrl = `http://127.0.0.1:${port}/identityiq/scim/v2`;
+  await waitForHttp(`${baseUrl}/ServiceProviderConfig`, sim);
+  logger.warn(
+    { baseUrl, users: config.simulator.users, profile: config.simulator.profile },
+    'IIQ_BASE_URL is not set: started the embedded IIQ simulator with demo data (set IIQ_BASE_URL to use a real IdentityIQ)',
+  );
+  return {
+    options: {
+      baseUrl,
+      auth: { kind: 'basic', username: 'spadmin', password: 'admin' },
+      logger: logger.child({ component: 'iiq-client' }),
+    },
+    close: async () => {
+      sim.kill('SIGTERM');
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the embedded simulator exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the embedded simulator did not start within 60 s');
+}
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['*.password', '*.clientSecret', '*.authorization', '*.Authorization', 'auth'], censor: '[redacted]' },
+  });
+
+  const upstream = await upstreamFor(config, logger);
+  const client = createIiqClient(upstream.options);
+  const app = createApp({ client, config, logger });
+  const server = createServer(app.handle);
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}/graphql` }, 'iiq-graph is listening; open /graphql in a browser for GraphiQL');
+  app.ready().catch((err: unknown) => logger.error({ err }, 'background start-up work failed'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(async () => {
+      await app.close();
+      await client.close();
+      await upstream.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('iiq-graph failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
