@@ -49,7 +49,7 @@ export class RequestLoaders {
         const filter = chunk.length === 1 ? f.eq('managerId', chunk[0]!) : f.or(...chunk.map((id) => f.eq('managerId', id)));
         const reports = client.iterateUsers(
           { filter, sort: { by: 'userName', order: 'ascending' }, ...(fields ? { fields } : {}), ...(includeRoles ? { includeRoles } : {}) },
-          {},
+          { pageSize: 1000 }, // few round trips; the client clamps to the server's maxResults
           signal ? { signal } : {},
         );
         for await (const user of reports) {

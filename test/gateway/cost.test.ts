@@ -1,0 +1,78 @@
+// Upstream cost grows with the query's depth, not with its rows: counted on the simulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Gateway } from './harness.ts';
+
+const ISSUE_QUERY = `{ users(first: 100) { edges { node { userName roles { edges { acquired node { name type { name } } } } } } } }`;
+const WITH_OWNER = `{ users(first: 100) { edges { node { userName roles { edges { acquired node { name type { name } owner { userName } } } } } } } }`;
+
+describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts (idFilterable: $idFilterable)', ({ idFilterable }) => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ sim: { users: 200, idFilterable }, ready: false });
+    // discovery requests (ServiceProviderConfig, schema) are made once per client, not per query
+    await gw.client.serviceProviderConfig();
+    await gw.gql(`{ users(first: 1) { edges { node { attributes } } } }`);
+  });
+  afterAll(async () => gw?.close());
+
+  it('the issue query costs 2 requests with a cold role catalog, 1 with a warm one', async () => {
+    gw.app.connection.catalog.invalidate();
+    gw.sim.requests.reset();
+    const cold = await gw.gql(ISSUE_QUERY);
+    expect(cold.errors).toBeUndefined();
+    expect(cold.data!.users.edges).toHaveLength(100);
+    expect(gw.sim.requests.count()).toBe(2);
+    expect(gw.sim.requests.count({ path: /^\/Roles/ })).toBe(1);
+
+    gw.sim.requests.reset();
+    const warm = await gw.gql(ISSUE_QUERY);
+    expect(warm.data).toEqual(cold.data);
+    expect(gw.sim.requests.count()).toBe(1);
+    const [list] = gw.sim.requests.list();
+    expect(list!.path).toBe('/Users');
+    expect(list!.query.attributes).toContain('urn:ietf:params:scim:schemas:sailpoint:1.0:User:roles');
+  });
+
+  it('roles are only asked for when a role field is selected; only selected attributes are asked for', async () => {
+    gw.sim.requests.reset();
+    await gw.gql(`{ users(first: 10) { edges { node { userName displayName } } } }`);
+    const [list] = gw.sim.requests.list();
+    expect(list!.query.attributes).not.toContain('roles');
+    expect(list!.query.attributes).toContain('displayName');
+    expect(list!.query.attributes).not.toContain('emails');
+  });
+
+  it('owner adds at most one request per distinct owner (or one batch), never one per row', async () => {
+    await gw.gql(ISSUE_QUERY); // warm catalog
+    const res = await gw.gql(WITH_OWNER);
+    expect(res.errors).toBeUndefined();
+    const owners = new Set<string>();
+    for (const e of res.data!.users.edges) for (const r of e.node.roles.edges) {
+      const sim = gw.sim.data.roleByName(r.node.name)!;
+      if (sim.ownerId) owners.add(sim.ownerId);
+      expect(r.node.owner?.userName ?? null).toBe(sim.ownerId ? gw.sim.data.userById(sim.ownerId)!.userName : null);
+    }
+    gw.sim.requests.reset();
+    await gw.gql(WITH_OWNER);
+    const requests = gw.sim.requests.count();
+    if (idFilterable) expect(requests).toBeLessThanOrEqual(1 + Math.ceil(owners.size / 100));
+    else expect(requests).toBeLessThanOrEqual(1 + owners.size);
+    const rows = res.data!.users.edges.reduce((n: number, e: any) => n + e.node.roles.edges.length, 0);
+    expect(owners.size).toBeLessThan(rows);
+  });
+
+  it('manager and directReports cost one batch per level', async () => {
+    gw.sim.requests.reset();
+    const res = await gw.gql(`{ users(first: 50) { edges { node { userName manager { userName } directReports(first: 5) { totalCount edges { node { userName } } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    const managers = new Set(res.data!.users.edges.map((e: any) => gw.sim.data.userByName(e.node.userName)!.managerId).filter(Boolean));
+    const requests = gw.sim.requests.count();
+    // 1 list + manager lookups (one batch, or one GET per distinct manager without id filtering) + 2 report chunks
+    expect(requests).toBeLessThanOrEqual(1 + (idFilterable ? 1 : managers.size) + 2);
+    for (const e of res.data!.users.edges) {
+      const sim = gw.sim.data.userByName(e.node.userName)!;
+      expect(e.node.manager?.userName ?? null).toBe(sim.managerId ? gw.sim.data.userById(sim.managerId)!.userName : null);
+      expect(e.node.directReports.totalCount).toBe(gw.sim.data.users.filter((u) => u.managerId === sim.id).length);
+    }
+  });
+});
