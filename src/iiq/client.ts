@@ -373,11 +373,9 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     });
   }
 
-  async function getUsersByIdsWithFilter(ids: string[], sel: UserLookupOptions, max: number): Promise<Map<string, IiqUser>> {
-    const maxTerms = Math.min(max, 100);
-    const chunks = anyOf('id', ids, { maxTerms });
+  async function getUsersByIdsWithFilter(chunks: FilterNode<string>[], sel: UserLookupOptions, maxTerms: number, into: Map<string, IiqUser>): Promise<void> {
     const lists = await mapBounded(chunks, 4, (chunk) => allUsersMatching('getUsersByIds', chunk, sel, maxTerms, sel));
-    return new Map(lists.flat().map((u) => [u.id, u]));
+    for (const u of lists.flat()) into.set(u.id, u);
   }
 
   async function getUsersByIdsWithGets(ids: string[], sel: UserLookupOptions): Promise<Map<string, IiqUser>> {
@@ -391,15 +389,18 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
   async function getUsersByIds(ids: readonly string[], opts: UserLookupOptions = {}): Promise<(IiqUser | null)[]> {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids.filter(validId))];
-    const max = await maxResults(opts);
-    let found: Map<string, IiqUser> | null = null;
+    const maxTerms = Math.min(await maxResults(opts), 100);
+    const chunks = anyOf('id', unique, { maxTerms });
+    const found = new Map<string, IiqUser>();
     while (idFilter === 'unknown' && idProbe) await idProbe.catch(() => undefined);
-    if (idFilter === 'unknown' && unique.length > 0) {
+    if (idFilter === 'unknown' && chunks.length > 0) {
+      // Probe with the first chunk only: one 400 invalidFilter settles it for the life of the client.
       let done!: () => void;
       idProbe = new Promise<void>((r) => (done = r));
       try {
-        found = await getUsersByIdsWithFilter(unique, opts, max);
+        await getUsersByIdsWithFilter(chunks.slice(0, 1), opts, maxTerms, found);
         idFilter = 'yes';
+        chunks.shift();
       } catch (err) {
         if (!isIiqError(err, 'invalidFilter')) throw err;
         idFilter = 'no';
@@ -409,7 +410,8 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
         done();
       }
     }
-    found ??= idFilter === 'yes' ? await getUsersByIdsWithFilter(unique, opts, max) : await getUsersByIdsWithGets(unique, opts);
+    if (idFilter === 'yes') await getUsersByIdsWithFilter(chunks, opts, maxTerms, found);
+    else for (const [id, u] of await getUsersByIdsWithGets(unique, opts)) found.set(id, u);
     return ids.map((id) => found.get(id) ?? null);
   }
 

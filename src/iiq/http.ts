@@ -464,7 +464,7 @@ export class IiqHttp {
           });
           status = res.statusCode;
           resHeaders = res.headers;
-          if (status === 204 || status === 304 || method === 'DELETE') {
+          if (status === 204 || status === 304) {
             await res.body.dump();
             text = '';
           } else {
