@@ -410,7 +410,7 @@ export class IiqHttp {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { operation, method } = req;
     const headers: Record<string, string> = {
-      accept: 'application/scim+json, application/json;q=0.9',
+      accept: 'application/scim+json',
       'user-agent': this.opts.userAgent ?? 'iiq-graph',
       ...(req.requestId ? { 'x-request-id': req.requestId } : {}),
       ...lowerKeys(req.headers),

@@ -41,7 +41,7 @@ export interface IiqClientOptions {
   dispatcher?: Dispatcher;
   /** a pino-compatible logger; defaults to silent */
   logger?: IiqLogger;
-  /** sent upstream as X-Request-Id when given per call */
+  /** User-Agent sent upstream (default `iiq-graph`); a per-call `requestId` is sent as X-Request-Id */
   userAgent?: string;
 }
 

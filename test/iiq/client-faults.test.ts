@@ -160,11 +160,24 @@ describe('bad bodies', () => {
     expect(gets()).toBe(1);
   });
 
-  it('truncated body → typed error (retried as a connection failure when the socket drops)', async () => {
+  it('truncated body (socket dropped mid-body) → retried on GET, then transport with the undici code', async () => {
+    sim.faults.inject({ type: 'truncate', times: 1, method: 'GET', pathPrefix: '/Users' });
+    expect((await c.listUsers({ count: 3 })).items).toHaveLength(3);
+    expect(gets()).toBe(2);
+    sim.requests.reset();
     sim.faults.inject({ type: 'truncate', times: 10, method: 'GET', pathPrefix: '/Users' });
     const err = await failure(c.listUsers({ count: 3 }));
-    expect(['invalidResponse', 'transport']).toContain(err.kind);
-    if (err.kind === 'transport') expect(err.code).toBeTruthy();
+    expect(err.kind).toBe('transport');
+    expect(err.code).toBe('UND_ERR_SOCKET');
+    expect(err.attempts).toBe(3);
+    expect(gets()).toBe(3);
+  });
+
+  it('truncated body on a POST is not retried', async () => {
+    sim.faults.inject({ type: 'truncate', times: 1, method: 'POST', pathPrefix: '/Users' });
+    const err = await failure(c.createUser({ userName: 'truncated.create' }));
+    expect(err.kind).toBe('transport');
+    expect(sim.requests.count({ method: 'POST', path: '/Users' })).toBe(1);
   });
 
   it('schema-violating body → invalidResponse with issue paths and no values', async () => {

@@ -110,6 +110,38 @@ describe('users', () => {
     }
   });
 
+  it('excludedFields pass through as excludedAttributes', async () => {
+    sim.requests.reset();
+    const page = await c.listUsers({ count: 5, excludedFields: ['custom:department', 'email'] });
+    expect(lastQuery(/^\/Users$/).excludedAttributes).toBe('urn:ietf:params:scim:schemas:sailpoint:1.0:User:department,emails');
+    for (const u of page.items) {
+      expect(u.customAttributes).not.toHaveProperty('department');
+      expect(u.email).toBeNull();
+    }
+  });
+
+  it('entitlements are requested by full URN and mapped', async () => {
+    const s = sim.data.users.find((u) => u.accounts.length > 1)!;
+    sim.requests.reset();
+    const u = (await c.getUser(s.id, { includeEntitlements: true })) as IiqUser;
+    expect(lastQuery(/^\/Users\//).attributes?.split(',')).toContain('urn:ietf:params:scim:schemas:sailpoint:1.0:User:entitlements');
+    expect(u.entitlements!.length).toBeGreaterThan(0);
+    for (const e of u.entitlements!) {
+      expect(e.entitlementId).toMatch(/^[0-9a-f]{32}$/);
+      expect(e.attribute).not.toBe('');
+      expect(s.accounts.map((a) => a.application)).toContain(e.application);
+    }
+    expect(u.roles).toBeNull();
+  });
+
+  it('identity-typed custom attributes become references; empty ones null', async () => {
+    const s = sim.data.users.find((u) => u.regionOwner !== null)!;
+    const u = (await c.getUser(s.id)) as IiqUser;
+    expect(u.customAttributes.regionOwner).toEqual({ id: s.regionOwner, displayName: sim.data.userById(s.regionOwner!)!.displayName });
+    const noOwner = sim.data.users.find((x) => x.locationOwner === null && x.location !== null);
+    if (noOwner) expect(((await c.getUser(noOwner.id)) as IiqUser).customAttributes.locationOwner ?? null).toBeNull();
+  });
+
   it('counts users with count=0 and a filter', async () => {
     const active = sim.data.users.filter((u) => u.active).length;
     expect(await c.countUsers(f.eq('active', true))).toBe(active);
@@ -276,6 +308,23 @@ describe('getUsersByIds', () => {
       await c2.getUsersByIds(ids.slice(0, 4));
       expect(s2.requests.count({ method: 'GET', path: /^\/Users$/ })).toBe(0);
       expect(s2.requests.count({ method: 'GET', path: /^\/Users\// })).toBe(4);
+    } finally {
+      await c2.close();
+      await s2.close();
+    }
+  });
+
+  it('concurrent batches on a fresh client share one probe', async () => {
+    const { sim: s2, baseUrl: b2 } = await startSim({ users: 50, idFilterable: false });
+    const c2 = client(b2);
+    try {
+      await c2.serviceProviderConfig();
+      const ids = s2.data.users.map((u) => u.id);
+      s2.requests.reset();
+      const [a, b] = await Promise.all([c2.getUsersByIds(ids.slice(0, 5)), c2.getUsersByIds(ids.slice(5, 9))]);
+      expect([...a, ...b].map((u) => u?.id)).toEqual(ids.slice(0, 9));
+      expect(s2.requests.count({ method: 'GET', path: /^\/Users$/ })).toBe(1);
+      expect(s2.requests.count({ method: 'GET', path: /^\/Users\// })).toBe(9);
     } finally {
       await c2.close();
       await s2.close();
