@@ -1,6 +1,10 @@
 // Shared helpers for the simulator's own tests: real HTTP on 127.0.0.1, port 0.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+
+/** verbatim excerpt of SailPoint's IIQ SCIM 8.3 OpenAPI (the full spec lives outside the repo) */
+const SPEC_PATH = fileURLToPath(new URL('./fixtures/iiq-scim-8.3.openapi.excerpt.yaml', import.meta.url));
 
 export const SP = 'urn:ietf:params:scim:schemas:sailpoint:1.0:User';
 export const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -60,7 +64,7 @@ export function q(params: Record<string, string | number>): string {
  * indentation-based scan (the spec's response schemas list no `required` arrays; their properties are what we check).
  */
 export function specProperties(schemaName: string): Map<string, string | null> {
-  const lines = readFileSync('/work/shared/specs/iiq-scim-8.3.openapi.yaml', 'utf8').split('\n');
+  const lines = readFileSync(SPEC_PATH, 'utf8').split(/\r?\n/);
   const start = lines.findIndex((l) => l === `    ${schemaName}:`);
   if (start < 0) throw new Error(`schema ${schemaName} not in the spec`);
   const props = new Map<string, string | null>();
