@@ -7,7 +7,7 @@ import {
 import { IdSource, Rng } from './random.ts';
 import type {
   SimAccount, SimApplication, SimEntitlement, SimPolicyViolation, SimRole, SimRoleAssignment, SimTaskResult, SimUser,
-  SimWorkflow,
+  SimWorkflow, SimWorkgroup,
 } from './types.ts';
 
 export interface Dataset {
@@ -19,6 +19,7 @@ export interface Dataset {
   policyViolations: SimPolicyViolation[];
   workflows: SimWorkflow[];
   taskResults: SimTaskResult[];
+  workgroups: SimWorkgroup[];
 }
 
 export interface GenerateOptions {
@@ -243,7 +244,15 @@ export function generateDataset(options: GenerateOptions): Dataset {
   }
   for (const role of roles) role.ownerId = rng.chance(0.9) ? rng.pick(ownerPool.slice(0, 50)).id : null;
   for (const app of applications) app.ownerId = rng.pick(ownerPool.slice(0, 20)).id;
-  for (const e of entitlements) e.ownerId = rng.chance(0.7) ? rng.pick(ownerPool.slice(0, 50)).id : null;
+  // workgroups own some entitlements: their $ref points at /Users/{id}, which answers 404 (reference §4.2)
+  const workgroups: SimWorkgroup[] = [
+    { id: ids.next(), name: 'Finance Approvers', description: 'Approves finance access requests.' },
+    { id: ids.next(), name: 'IT Security Team', description: 'Owns privileged entitlements.' },
+  ];
+  for (const e of entitlements) {
+    const r = rng.next();
+    e.ownerId = r < 0.15 ? rng.pick(workgroups).id : r < 0.75 ? rng.pick(ownerPool.slice(0, 50)).id : null;
+  }
 
   // ---- service identities -----------------------------------------------------------------------------
   const admin = blankUser(options.adminUserName);
@@ -277,6 +286,8 @@ export function generateDataset(options: GenerateOptions): Dataset {
   const apRole = roleByName.get('SAP - AP Clerk - IT') as SimRole;
   const arRole = roleByName.get('SAP - AR Clerk - IT') as SimRole;
   const appById = new Map(applications.map((a) => [a.id, a]));
+  const roleById = new Map(roles.map((r) => [r.id, r]));
+  const appDefByName = new Map(APPLICATIONS.map((a) => [a.name, a]));
 
   for (let i = 0; i < users.length; i++) {
     const u = users[i] as SimUser;
@@ -303,7 +314,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
     };
     for (const br of assigned) {
       for (const reqId of br.requirementIds) {
-        const it = roles.find((r) => r.id === reqId) as SimRole;
+        const it = roleById.get(reqId) as SimRole;
         for (const p of it.profile) want(p.applicationId, p.value);
       }
     }
@@ -325,7 +336,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
     const userRoles: SimRoleAssignment[] = assigned.map((r) => ({ roleId: r.id, acquired: 'Assigned' }));
     for (const [appId, values] of wanted) {
       const app = appById.get(appId) as SimApplication;
-      const def = APPLICATIONS.find((a) => a.name === app.name) as (typeof APPLICATIONS)[number];
+      const def = appDefByName.get(app.name) as (typeof APPLICATIONS)[number];
       const given = u.givenName ?? u.userName;
       const family = u.familyName ?? '';
       let nativeIdentity: string;
@@ -416,5 +427,5 @@ export function generateDataset(options: GenerateOptions): Dataset {
     };
   });
 
-  return { users, roles, applications, entitlements, accounts, policyViolations, workflows, taskResults };
+  return { users, roles, applications, entitlements, accounts, policyViolations, workflows, taskResults, workgroups };
 }

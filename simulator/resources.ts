@@ -98,7 +98,11 @@ function meta(ctx: SerializeContext, endpoint: string, resourceType: string, id:
 function userRef(ctx: SerializeContext, id: string | null): Record<string, string> {
   if (!id) return {};
   const u = ctx.store.userById(id);
-  if (!u) return {};
+  if (!u) {
+    // a workgroup owner: referenced like an identity, although GET /Users/{id} answers 404
+    const w = ctx.store.workgroupById(id);
+    return w ? { value: w.id, displayName: w.name, $ref: `${ctx.base}/Users/${w.id}` } : {};
+  }
   const ref: Record<string, string> = { value: u.id };
   if (u.displayName !== null) ref['displayName'] = u.displayName;
   ref['$ref'] = `${ctx.base}/Users/${u.id}`;
@@ -121,7 +125,7 @@ function omitNulls(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 function userDisplayName(store: Store, id: string | null): string | null {
-  return id ? (store.userById(id)?.displayName ?? null) : null;
+  return id ? (store.userById(id)?.displayName ?? store.workgroupById(id)?.name ?? null) : null;
 }
 
 function appName(store: Store, id: string): string | null {

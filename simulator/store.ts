@@ -2,7 +2,7 @@
 import type { Dataset } from './generate.ts';
 import type {
   SimAccount, SimApplication, SimEntitlement, SimPolicyViolation, SimRole, SimTaskResult, SimUser, SimulatorData,
-  SimWorkflow,
+  SimWorkflow, SimWorkgroup,
 } from './types.ts';
 
 export class Store implements SimulatorData {
@@ -25,6 +25,8 @@ export class Store implements SimulatorData {
   readonly policyViolations: SimPolicyViolation[];
   readonly workflows: SimWorkflow[];
   readonly taskResults: SimTaskResult[];
+  readonly workgroups: SimWorkgroup[];
+  private readonly workgroupsById: Map<string, SimWorkgroup>;
 
   constructor(data: Dataset) {
     for (const u of data.users) this.indexUser(u);
@@ -35,6 +37,8 @@ export class Store implements SimulatorData {
     this.policyViolations = data.policyViolations;
     this.workflows = data.workflows;
     this.taskResults = data.taskResults;
+    this.workgroups = data.workgroups;
+    this.workgroupsById = new Map(data.workgroups.map((w) => [w.id, w]));
     this.rolesById = new Map(data.roles.map((r) => [r.id, r]));
     this.rolesByName = new Map(data.roles.map((r) => [r.name, r]));
     this.appsById = new Map(data.applications.map((a) => [a.id, a]));
@@ -64,6 +68,9 @@ export class Store implements SimulatorData {
   }
   roleByName(name: string): SimRole | undefined {
     return this.rolesByName.get(name);
+  }
+  workgroupById(id: string): SimWorkgroup | undefined {
+    return this.workgroupsById.get(id);
   }
   accountById(id: string): SimAccount | undefined {
     return this.accountsById.get(id);

@@ -220,6 +220,13 @@ export interface SimTaskResult {
   lastModified: number;
 }
 
+/** IIQ workgroups are Identity objects too, but never visible on /Users (GET by id -> 404); they can own things */
+export interface SimWorkgroup {
+  id: string;
+  name: string;
+  description: string;
+}
+
 export interface SimulatorData {
   /** current users (reflects writes); order not significant */
   readonly users: SimUser[];
@@ -230,6 +237,7 @@ export interface SimulatorData {
   readonly policyViolations: SimPolicyViolation[];
   readonly workflows: SimWorkflow[];
   readonly taskResults: SimTaskResult[];
+  readonly workgroups: SimWorkgroup[];
   userById(id: string): SimUser | undefined;
   userByName(userName: string): SimUser | undefined;
   roleById(id: string): SimRole | undefined;

@@ -150,4 +150,21 @@ describe('simulator endpoints and methods', () => {
     expect(apps.totalResults).toBe(1);
     expect(apps.Resources[0].type).toBe('Active Directory - Direct');
   });
+
+  it('keeps workgroups off /Users although they own entitlements', async () => {
+    const wg = sim.data.workgroups[0];
+    expect(wg).toBeDefined();
+    const owned = sim.data.entitlements.find((e) => e.ownerId === wg?.id);
+    expect(owned).toBeDefined();
+    const ent = await call(sim, `/Entitlements/${owned?.id}`);
+    expect(ent.json.owner).toEqual({ value: wg?.id, displayName: wg?.name, $ref: `${sim.baseUrl}/Users/${wg?.id}` });
+    const filtered = await call(sim, `/Entitlements?filter=${encodeURIComponent(`owner.displayName eq "${wg?.name}"`)}`);
+    expect(filtered.json.totalResults).toBe(sim.data.entitlements.filter((e) => e.ownerId === wg?.id).length);
+    const get = await call(sim, `/Users/${wg?.id}`);
+    expect(get.status).toBe(404);
+    expect(get.json.detail).toBe(`Resource ${wg?.id} not found.`);
+    const all = await call(sim, '/Users?count=1000&attributes=userName');
+    expect(all.json.Resources.map((r: { id: string }) => r.id)).not.toContain(wg?.id);
+    expect(all.json.totalResults).toBe(sim.data.users.length);
+  });
 });
