@@ -1,5 +1,4 @@
 // The per-connection state (shared, long-lived) and the per-request context (loaders, memo caches).
-import type { FieldNode } from 'graphql';
 import type { GatewayConfig } from '../config.ts';
 import type { IiqClient } from '../iiq/types.ts';
 import { CursorCodec } from './cursor.ts';
@@ -8,7 +7,7 @@ import type { Logger } from './logger.ts';
 import { RoleMembershipIndex } from './membership-index.ts';
 import type { PageLimits } from './paging.ts';
 import { RoleCatalog } from './role-catalog.ts';
-import type { UserDemand } from './selection.ts';
+import type { SelectionCache } from './selection.ts';
 
 /** Everything that belongs to one IIQ connection and outlives requests. */
 export interface GatewayConnection {
@@ -37,7 +36,8 @@ export function createGatewayConnection(client: IiqClient, config: GatewayConfig
 export interface GatewayContext {
   readonly conn: GatewayConnection;
   readonly loaders: RequestLoaders;
-  readonly demandCache: WeakMap<readonly FieldNode[], Map<string, UserDemand>>;
+  /** per-request memo of selection analysis (pushdown) */
+  readonly demandCache: SelectionCache;
   readonly signal?: AbortSignal;
 }
 

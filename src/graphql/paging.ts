@@ -49,11 +49,11 @@ function checkSize(name: 'first' | 'last', value: number | null | undefined, lim
   return value;
 }
 
-export function pageRequest(args: ConnectionArgs, fp: string, codec: CursorCodec, limits: PageLimits): PageRequest {
+export function pageRequest(args: ConnectionArgs, fp: string | (() => string), codec: CursorCodec, limits: PageLimits): PageRequest {
   let first = checkSize('first', args.first, limits);
   const last = checkSize('last', args.last, limits);
-  const after = args.after ? codec.decode(args.after, fp, 'after') : null;
-  const before = args.before ? codec.decode(args.before, fp, 'before') : null;
+  const after = args.after ? codec.decode(args.after, typeof fp === 'string' ? fp : fp(), 'after') : null;
+  const before = args.before ? codec.decode(args.before, typeof fp === 'string' ? fp : fp(), 'before') : null;
   if (first === null && last === null) first = limits.defaultSize;
   let start = after === null ? 0 : after + 1;
   let end: number | null = before;
@@ -75,54 +75,65 @@ export function settle(req: PageRequest, total: number): { start: number; end: n
   return { start, end };
 }
 
+/** A lazily computed fingerprint: only paid for when a cursor is encoded or decoded. */
+export type Fingerprint = string | (() => string);
+
+export function lazyFingerprint(make: () => string): () => string {
+  let value: string | undefined;
+  return () => (value ??= make());
+}
+
+const fpOf = (fp: Fingerprint) => (typeof fp === 'string' ? fp : fp());
+
+/** An edge whose cursor (an HMAC) is only computed when the client selects `cursor`. */
+export class Edge<N> implements BaseEdge<N> {
+  private encoded: string | undefined;
+  constructor(
+    public node: N,
+    private readonly offset: number,
+    private readonly fp: Fingerprint,
+    private readonly codec: CursorCodec,
+  ) {}
+  get cursor(): string {
+    return (this.encoded ??= this.codec.encode(this.offset, fpOf(this.fp)));
+  }
+}
+
+class LazyPageInfo implements PageInfoShape {
+  constructor(
+    readonly hasPreviousPage: boolean,
+    readonly hasNextPage: boolean,
+    private readonly edges: readonly BaseEdge<unknown>[],
+  ) {}
+  get startCursor(): string | null {
+    return this.edges.length ? this.edges[0]!.cursor : null;
+  }
+  get endCursor(): string | null {
+    return this.edges.length ? this.edges[this.edges.length - 1]!.cursor : null;
+  }
+}
+
 /** Builds a connection from the items at offsets [start, start + items.length) of a list of `total`. */
 export function buildConnection<T, E extends BaseEdge<unknown>>(
   items: readonly T[],
   start: number,
   total: number,
-  fp: string,
+  fp: Fingerprint,
   codec: CursorCodec,
-  toEdge: (item: T, cursor: () => string) => E,
+  toEdge: (item: T, offset: number) => E,
 ): Connection<E> {
-  const edges = items.map((item, i) => toEdge(item, () => codec.encode(start + i, fp)));
-  return {
-    edges,
-    pageInfo: {
-      hasPreviousPage: start > 0,
-      hasNextPage: start + items.length < total,
-      get startCursor() {
-        return edges.length ? edges[0]!.cursor : null;
-      },
-      get endCursor() {
-        return edges.length ? edges[edges.length - 1]!.cursor : null;
-      },
-    },
-    totalCount: total,
-  };
-}
-
-/** A lazily computed cursor: HMACs are only paid for when the client selects `cursor`. */
-export function lazyEdge<N, X extends object>(node: N, cursor: () => string, extra: X): BaseEdge<N> & X {
-  let value: string | undefined;
-  return Object.assign(
-    {
-      node,
-      get cursor() {
-        return (value ??= cursor());
-      },
-    },
-    extra,
-  );
+  const edges = items.map((item, i) => toEdge(item, start + i));
+  return { edges, pageInfo: new LazyPageInfo(start > 0, start + items.length < total, edges), totalCount: total };
 }
 
 /** In-memory list (role catalog, membership index, a user's roles) -> connection. */
 export function sliceConnection<T, E extends BaseEdge<unknown>>(
   all: readonly T[],
   args: ConnectionArgs,
-  fp: string,
+  fp: Fingerprint,
   codec: CursorCodec,
   limits: PageLimits,
-  toEdge: (item: T, cursor: () => string) => E,
+  toEdge: (item: T, offset: number) => E,
 ): Connection<E> {
   const { start, end } = settle(pageRequest(args, fp, codec, limits), all.length);
   return buildConnection(all.slice(start, end), start, all.length, fp, codec, toEdge);

@@ -101,22 +101,24 @@ export function userDemandFromFields(nodes: readonly FieldNode[], info: GraphQLR
   };
 }
 
-/** Memoised per request on the field nodes (the same array for every row of a list in graphql-js). */
-export function userDemand(
-  info: GraphQLResolveInfo,
-  path: readonly string[],
-  attributeMap: AttributeMap,
-  cache: WeakMap<readonly FieldNode[], Map<string, UserDemand>>,
-): UserDemand {
-  const pathKey = path.join('.');
-  let perPath = cache.get(info.fieldNodes);
-  if (!perPath) cache.set(info.fieldNodes, (perPath = new Map()));
-  let demand = perPath.get(pathKey);
-  if (!demand) {
-    demand = userDemandFromFields(selectedFields(info, path, USER_TYPES), info, attributeMap);
-    perPath.set(pathKey, demand);
-  }
-  return demand;
+/** Per-request memo keyed on the field nodes (graphql-js passes the same array for every row of a list). */
+export type SelectionCache = WeakMap<readonly FieldNode[], Map<string, unknown>>;
+
+export function memoBySelection<T>(cache: SelectionCache, info: GraphQLResolveInfo, key: string, compute: () => T): T {
+  let perField = cache.get(info.fieldNodes);
+  if (!perField) cache.set(info.fieldNodes, (perField = new Map()));
+  if (perField.has(key)) return perField.get(key) as T;
+  const value = compute();
+  perField.set(key, value);
+  return value;
+}
+
+export function userDemand(info: GraphQLResolveInfo, path: readonly string[], attributeMap: AttributeMap, cache: SelectionCache): UserDemand {
+  return memoBySelection(cache, info, `demand:${path.join('.')}`, () => userDemandFromFields(selectedFields(info, path, USER_TYPES), info, attributeMap));
+}
+
+export function isSelectedMemo(info: GraphQLResolveInfo, path: readonly string[], cache: SelectionCache): boolean {
+  return memoBySelection(cache, info, `selected:${path.join('.')}`, () => isSelected(info, path));
 }
 
 export function mergeDemands(demands: readonly UserDemand[]): UserDemand {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CursorCodec, fingerprint, stableJson } from '../../src/graphql/cursor.ts';
-import { pageRequest, settle, sliceConnection } from '../../src/graphql/paging.ts';
+import { Edge, pageRequest, settle, sliceConnection } from '../../src/graphql/paging.ts';
 
 const codec = new CursorCodec('https://iiq.example.com/identityiq/scim/v2');
 const fp = fingerprint({ k: 'users', filter: null, sort: { by: 'userName', order: 'ascending' } });
@@ -71,7 +71,7 @@ describe('page windows (graphql-relay slice algorithm)', () => {
   });
   it('slices in-memory lists with pageInfo and totalCount', () => {
     const all = Array.from({ length: 7 }, (_, i) => i);
-    const page = sliceConnection(all, { first: 3, after: c(1) }, fp, codec, limits, (n, cursor) => ({ node: n, get cursor() { return cursor(); } }));
+    const page = sliceConnection(all, { first: 3, after: c(1) }, fp, codec, limits, (n, offset) => new Edge(n, offset, fp, codec));
     expect(page.edges.map((e) => e.node)).toEqual([2, 3, 4]);
     expect(page.totalCount).toBe(7);
     expect(page.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/graphql/global-id.ts';
 import type { SimUser } from '../../simulator/types.ts';
-import { byUserName, startGateway, type Gateway } from './harness.ts';
+import { byUserName, startGateway, type Gateway, type GraphQLResponse } from './harness.ts';
 
 let gw: Gateway;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ async function names(filter: Record<string, unknown>): Promise<string[]> {
   const list: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const res = await gw.gql(`query($f: UserFilter, $a: String) { users(first: 100, after: $a, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { userName } } } }`, { f: filter, a: after });
+    const res: GraphQLResponse = await gw.gql(`query($f: UserFilter, $a: String) { users(first: 100, after: $a, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { userName } } } }`, { f: filter, a: after });
     expect(res.errors, JSON.stringify(filter)).toBeUndefined();
     list.push(...res.data!.users.edges.map((e: any) => e.node.userName as string));
     if (!res.data!.users.pageInfo.hasNextPage) {

@@ -8,10 +8,10 @@ import { badUserInput } from '../errors.ts';
 import { compileRoleFilter, roleSort, type RoleFilterInput } from '../filters.ts';
 import { remoteIdFrom } from '../global-id.ts';
 import type { RoleMember } from '../membership-index.ts';
-import { buildConnection, lazyEdge, pageRequest, settle, sliceConnection } from '../paging.ts';
+import { buildConnection, Edge, lazyFingerprint, pageRequest, settle, sliceConnection } from '../paging.ts';
 import { userDemand } from '../selection.ts';
 import { OrderDirection, RoleAcquisition, RoleRef, RoleTypeRef, StringFilter, UserRef, type AssignmentEdgeFields } from './refs.ts';
-import { resolveRoles, userStub } from './shared.ts';
+import { AssignmentEdge, resolveRoles, userStub } from './shared.ts';
 
 RoleTypeRef.implement({
   description: 'A role type (IIQ RoleTypeDefinition); the booleans say what roles of this type allow',
@@ -101,9 +101,8 @@ builder.node(RoleRef, {
         resolve: async (role, args, ctx) => {
           const catalog = await ctx.conn.catalog.get();
           const children = catalog.childrenOf.get(role.id) ?? [];
-          return sliceConnection(children, args, fingerprint({ k: 'children', r: role.id }), ctx.conn.cursors, ctx.conn.limits, (node, cursor) =>
-            lazyEdge(node, cursor, {}),
-          );
+          const fp = lazyFingerprint(() => fingerprint({ k: 'children', r: role.id }));
+          return sliceConnection(children, args, fp, ctx.conn.cursors, ctx.conn.limits, (node, offset) => new Edge(node, offset, fp, ctx.conn.cursors));
         },
       },
       RoleConnection,
@@ -117,9 +116,9 @@ builder.node(RoleRef, {
           const { conn } = ctx;
           const { members, indexedAt } = conn.membership.members(role.id);
           const list = args.acquired == null ? members : members.filter((m) => m.acquired === args.acquired);
-          const fp = fingerprint({ k: 'members', r: role.id, a: args.acquired ?? null });
-          const connection = sliceConnection(list, args, fp, conn.cursors, conn.limits, (m: RoleMember, cursor) =>
-            lazyEdge(userStub(m.userId, m.userName), cursor, { acquired: m.acquired, application: m.application, accountName: m.accountName }),
+          const fp = lazyFingerprint(() => fingerprint({ k: 'members', r: role.id, a: args.acquired ?? null }));
+          const connection = sliceConnection(list, args, fp, conn.cursors, conn.limits, (m: RoleMember, offset) =>
+            new AssignmentEdge(userStub(m.userId, m.userName), offset, fp, conn.cursors, m),
           );
           const demand = userDemand(info, ['edges', 'node'], conn.config.attributeMap, ctx.demandCache);
           if (demand.roles || demand.fields === 'default' || demand.fields.size > (demand.fields.has('userName') ? 1 : 0)) {
@@ -188,7 +187,7 @@ builder.queryFields((t) => ({
         const { conn } = ctx;
         const filter = compileRoleFilter(args.filter);
         const sort = roleSort(args.orderBy);
-        const fp = fingerprint({ k: 'roles', filter: filter ?? null, sort });
+        const fp = lazyFingerprint(() => fingerprint({ k: 'roles', filter: filter ?? null, sort }));
         const request = pageRequest(args, fp, conn.cursors, conn.limits);
         const call = ctx.signal ? { signal: ctx.signal } : {};
         const base = { ...(filter ? { filter } : {}), sort };
@@ -201,7 +200,7 @@ builder.queryFields((t) => ({
           items = page.items;
           total = page.totalResults;
         } else total ??= (await conn.client.listRoles({ ...base, count: 0 }, call)).totalResults;
-        return buildConnection(items, start, total, fp, conn.cursors, (node, cursor) => lazyEdge(node, cursor, {}));
+        return buildConnection(items, start, total, fp, conn.cursors, (node, offset) => new Edge(node, offset, fp, conn.cursors));
       },
     },
     RoleConnection,

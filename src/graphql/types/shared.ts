@@ -1,7 +1,10 @@
 // Small helpers shared by the type files.
 import type { IiqRole, IiqRoleAssignment, IiqUser } from '../../iiq/types.ts';
 import type { GatewayContext } from '../context.ts';
+import type { CursorCodec } from '../cursor.ts';
+import { Edge, type Fingerprint } from '../paging.ts';
 import type { RoleCatalogSnapshot } from '../role-catalog.ts';
+import type { AssignmentEdgeFields } from './refs.ts';
 
 /** Roles by id: the catalog first, then (rarely) a lookup of roles created since the catalog was cached. */
 export async function resolveRoles(ctx: GatewayContext, ids: readonly string[], catalog?: RoleCatalogSnapshot): Promise<(IiqRole | null)[]> {
@@ -82,4 +85,17 @@ export function asStringList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(asString).filter((v): v is string => v !== null);
   const s = asString(value);
   return s === null ? [] : [s];
+}
+
+/** An edge carrying how a role is held (UserRoleEdge, RoleMemberEdge). */
+export class AssignmentEdge<N> extends Edge<N> implements AssignmentEdgeFields {
+  readonly acquired: IiqRoleAssignment['acquired'];
+  readonly application: string | null;
+  readonly accountName: string | null;
+  constructor(node: N, offset: number, fp: Fingerprint, codec: CursorCodec, a: AssignmentEdgeFields) {
+    super(node, offset, fp, codec);
+    this.acquired = a.acquired;
+    this.application = a.application;
+    this.accountName = a.accountName;
+  }
 }

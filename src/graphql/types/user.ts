@@ -1,17 +1,18 @@
 // User: the node, its fields (typed attributes from the install's attribute map), its connections, and
 // the `user` / `users` queries.
 import type { GraphQLResolveInfo } from 'graphql';
-import type { IiqRoleAssignment, IiqUser } from '../../iiq/types.ts';
+import type { IiqRole, IiqRoleAssignment, IiqUser, RoleAcquired } from '../../iiq/types.ts';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
-import { fingerprint } from '../cursor.ts';
+import { fingerprint, type CursorCodec } from '../cursor.ts';
 import { badUserInput } from '../errors.ts';
 import { checkAttributeName, compileUserFilter, userSort, type UserFilterInput } from '../filters.ts';
 import { remoteIdFrom } from '../global-id.ts';
-import { buildConnection, lazyEdge, pageRequest, settle, sliceConnection } from '../paging.ts';
-import { isSelected, lookupOptions, userDemand } from '../selection.ts';
+import { buildConnection, Edge, lazyFingerprint, pageRequest, settle, sliceConnection, type ConnectionArgs, type Fingerprint } from '../paging.ts';
+import type { RoleCatalogSnapshot } from '../role-catalog.ts';
+import { isSelectedMemo, lookupOptions, userDemand } from '../selection.ts';
 import { IntFilter, OrderDirection, RoleAcquisition, RoleRef, StringFilter, UserRef, type AssignmentEdgeFields } from './refs.ts';
-import { asString, asStringList, resolveRoles, roleFromAssignment } from './shared.ts';
+import { AssignmentEdge, asString, asStringList, resolveRoles, roleFromAssignment } from './shared.ts';
 
 const demandAt = (ctx: GatewayContext, info: GraphQLResolveInfo, path: readonly string[]) =>
   userDemand(info, path, ctx.conn.config.attributeMap, ctx.demandCache);
@@ -26,7 +27,7 @@ export const EmailRef = builder.objectRef<IiqUser['emails'][number]>('Email').im
 
 export const UserConnection = builder.connectionObject({ type: UserRef, name: 'UserConnection' }, { name: 'UserEdge' });
 
-type UserRoleEdgeShape = { cursor: string; node: import('../../iiq/types.ts').IiqRole } & AssignmentEdgeFields;
+type UserRoleEdgeShape = { cursor: string; node: IiqRole } & AssignmentEdgeFields;
 
 export const UserRoleConnection = builder.connectionObject(
   { type: RoleRef, name: 'UserRoleConnection', description: 'Roles held by a user, with how each is held' },
@@ -46,6 +47,34 @@ const attr = (user: IiqUser, name: string): unknown => {
   const key = Object.keys(user.customAttributes).find((k) => k.toLowerCase() === lower);
   return key === undefined ? null : user.customAttributes[key];
 };
+
+class UserRoleEdge extends AssignmentEdge<IiqRole> {
+  constructor(node: IiqRole, offset: number, fp: Fingerprint, codec: CursorCodec, readonly assignment: IiqRoleAssignment) {
+    super(node, offset, fp, codec, assignment);
+  }
+}
+
+/** A user's roles as a connection; nodes from the catalog (null where it lacks them: filled by the caller). */
+function userRoles(
+  assignments: readonly IiqRoleAssignment[],
+  userId: string,
+  args: { acquired?: RoleAcquired | null; type?: string | null } & ConnectionArgs,
+  ctx: GatewayContext,
+  catalog: RoleCatalogSnapshot | null,
+  needNodes: boolean,
+) {
+  const { conn } = ctx;
+  const typeOf = (a: IiqRoleAssignment) => a.roleType ?? catalog?.byId.get(a.roleId)?.type?.name ?? null;
+  const list =
+    args.acquired == null && args.type == null
+      ? assignments
+      : assignments.filter((a) => (args.acquired == null || a.acquired === args.acquired) && (args.type == null || typeOf(a) === args.type));
+  const fp = lazyFingerprint(() => fingerprint({ k: 'userRoles', u: userId, a: args.acquired ?? null, t: args.type ?? null }));
+  return sliceConnection(list, args, fp, conn.cursors, conn.limits, (a, offset) => {
+    const node = needNodes ? (catalog?.byId.get(a.roleId) ?? null) : null;
+    return new UserRoleEdge(node as IiqRole, offset, fp, conn.cursors, a);
+  });
+}
 
 /** A user's roles, loading them when the user was fetched without (e.g. through a path that did not ask). */
 async function rolesOf(user: IiqUser, ctx: GatewayContext): Promise<readonly IiqRoleAssignment[]> {
@@ -107,9 +136,8 @@ builder.node(UserRef, {
         resolve: async (user, args, ctx, info) => {
           const { conn } = ctx;
           const reports = await ctx.loaders.directReports(user.id, demandAt(ctx, info, ['edges', 'node']));
-          return sliceConnection(reports, args, fingerprint({ k: 'directReports', m: user.id }), conn.cursors, conn.limits, (node, cursor) =>
-            lazyEdge(node, cursor, {}),
-          );
+          const fp = lazyFingerprint(() => fingerprint({ k: 'directReports', m: user.id }));
+          return sliceConnection(reports, args, fp, conn.cursors, conn.limits, (node, offset) => new Edge(node, offset, fp, conn.cursors));
         },
       },
       UserConnection,
@@ -122,25 +150,27 @@ builder.node(UserRef, {
           acquired: t.arg({ type: RoleAcquisition, description: 'only roles held this way' }),
           type: t.arg.string({ description: 'only roles of this role type name (e.g. business, it)' }),
         },
-        resolve: async (user, args, ctx, info) => {
-          const { conn } = ctx;
-          const needNodes = isSelected(info, ['edges', 'node']);
-          const catalog = needNodes || args.type != null ? await conn.catalog.get() : null;
-          const typeOf = (a: IiqRoleAssignment) => a.roleType ?? catalog?.byId.get(a.roleId)?.type?.name ?? null;
-          const all = (await rolesOf(user, ctx)).filter(
-            (a) => (args.acquired == null || a.acquired === args.acquired) && (args.type == null || typeOf(a) === args.type),
-          );
-          const fp = fingerprint({ k: 'userRoles', u: user.id, a: args.acquired ?? null, t: args.type ?? null });
-          const conn0 = sliceConnection(all, args, fp, conn.cursors, conn.limits, (a, cursor) =>
-            lazyEdge(null as unknown as import('../../iiq/types.ts').IiqRole, cursor, { acquired: a.acquired, application: a.application, accountName: a.accountName, roleId: a.roleId, assignment: a }),
-          );
-          if (needNodes && catalog) {
-            const roles = await resolveRoles(ctx, conn0.edges.map((e) => e.roleId), catalog);
-            conn0.edges.forEach((edge, i) => {
-              edge.node = roles[i] ?? roleFromAssignment(edge.assignment);
-            });
+        resolve: (user, args, ctx, info) => {
+          const needNodes = isSelectedMemo(info, ['edges', 'node'], ctx.demandCache);
+          const catalog = ctx.conn.catalog.peek();
+          // synchronous when everything is at hand (warm catalog): no promise per row
+          if (user.roles && (catalog || (!needNodes && args.type == null))) {
+            const connection = userRoles(user.roles, user.id, args, ctx, catalog, needNodes);
+            if (!needNodes || connection.edges.every((e) => e.node)) return connection;
           }
-          return conn0;
+          return (async () => {
+            const roles = await rolesOf(user, ctx);
+            const snapshot = needNodes || args.type != null ? await ctx.conn.catalog.get() : null;
+            const connection = userRoles(roles, user.id, args, ctx, snapshot, needNodes);
+            const missing = connection.edges.filter((e) => !e.node);
+            if (missing.length) {
+              const found = await resolveRoles(ctx, missing.map((e) => e.assignment.roleId), snapshot ?? undefined);
+              missing.forEach((edge, i) => {
+                edge.node = found[i] ?? roleFromAssignment(edge.assignment);
+              });
+            }
+            return connection;
+          })();
         },
       },
       UserRoleConnection,
@@ -217,7 +247,7 @@ builder.queryFields((t) => ({
         const { conn } = ctx;
         const filter = compileUserFilter(args.filter);
         const sort = userSort(args.orderBy);
-        const fp = fingerprint({ k: 'users', filter: filter ?? null, sort });
+        const fp = lazyFingerprint(() => fingerprint({ k: 'users', filter: filter ?? null, sort }));
         const request = pageRequest(args, fp, conn.cursors, conn.limits);
         const call = ctx.signal ? { signal: ctx.signal } : {};
         let total: number | null = null;
@@ -233,7 +263,7 @@ builder.queryFields((t) => ({
           items = page.items;
           total = page.totalResults;
         } else total ??= await conn.client.countUsers(filter, call);
-        return buildConnection(items, start, total, fp, conn.cursors, (node, cursor) => lazyEdge(node, cursor, {}));
+        return buildConnection(items, start, total, fp, conn.cursors, (node, offset) => new Edge(node, offset, fp, conn.cursors));
       },
     },
     UserConnection,
