@@ -66,7 +66,10 @@ const sim = createSimulator({
   ...(o.tlsKey && o.tlsCert ? { tls: { key: readFileSync(o.tlsKey, 'utf8'), cert: readFileSync(o.tlsCert, 'utf8') } } : {}),
 });
 const generatedMs = Date.now() - started;
-const { url, baseUrl } = await sim.listen(o.port, o.host);
+const { url, baseUrl } = await sim.listen(o.port, o.host).catch((err: NodeJS.ErrnoException) => {
+  process.stderr.write(`cannot listen on ${o.host}:${o.port}: ${err.code ?? err.message}\n`);
+  process.exit(1);
+});
 const tokenUrl = `${url}${o.contextRoot.replace(/\/+$/, '')}/oauth2/token`;
 
 process.stdout.write(

@@ -200,6 +200,11 @@ export class SimServer {
         if (err instanceof ScimError) reply = errorReply(err);
         else throw err;
       }
+      if (rel !== '/oauth2/token') {
+        // IIQ's web.xml sets these on everything under /scim/v2/*, errors and container pages included
+        reply.headers['cache-control'] ??= 'no-store';
+        reply.headers['pragma'] ??= 'no-cache';
+      }
       await this.sleep(costMs(this.cfg.latency, reply.items, reply.expanded));
     } finally {
       this.limiter.release();

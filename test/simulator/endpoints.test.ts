@@ -55,6 +55,7 @@ describe('simulator endpoints and methods', () => {
   ])('%s %s -> 405', async (method, path) => {
     const res = await call(sim, path, { method, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
     expect(res.status).toBe(405);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('allow')).toBeTruthy();
   });
 
