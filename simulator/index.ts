@@ -78,6 +78,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const sim: Simulator = {
     async listen(port = 0, host = '127.0.0.1') {
       if (server) throw new Error('simulator is already listening');
+      handler.resume();
       const s = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler.handle) : createHttpServer(handler.handle);
       server = s;
       await new Promise<void>((resolve, reject) => {

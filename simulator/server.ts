@@ -119,6 +119,11 @@ export class SimServer {
     return `${this.cfg.contextRoot}/scim/v2`;
   }
 
+  /** (re)opens for business after a shutdown, so a closed simulator can listen again */
+  resume(): void {
+    this.closed = false;
+  }
+
   /** cancels pending latency/delay timers (used by close) */
   shutdown(): void {
     this.closed = true;

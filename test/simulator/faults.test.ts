@@ -291,6 +291,13 @@ describe('simulator lifecycle', () => {
     expect(performance.now() - t).toBeLessThan(1000);
     expect(await pending).toBeInstanceOf(Error);
     await expect(fetch(`${sim.baseUrl}/Users`)).rejects.toThrow();
+    // and it can listen again, with its data intact
+    await sim.listen(0);
+    try {
+      expect((await call(sim, '/Users?count=0')).json.totalResults).toBe(20);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('serves HTTPS when given a key and certificate', async () => {
