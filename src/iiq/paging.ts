@@ -44,8 +44,9 @@ export async function* iteratePages<T>(fetchPage: FetchPage<T>, opts: PagingOpti
     while (inFlight.length < concurrency && next <= total) launch();
     while (inFlight.length > 0) {
       const page = await inFlight.shift()!;
-      if (next <= total) launch();
       yield* drain(page.items);
+      // launched after the drain, so at most K pages (in flight + being yielded) are held at any time
+      if (next <= total) launch();
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
