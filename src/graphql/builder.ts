@@ -1,6 +1,8 @@
 // The Pothos builder only: context type, scalars, plugins. Type files add to it; schema.ts builds.
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from './context.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
@@ -18,7 +20,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  // federation last (after plugins that wrap resolvers), directives before it: they print its @key / @link
+  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   // fields are non-null unless they say otherwise (IIQ omits unset attributes: those say nullable)
   defaultFieldNullability: false,
   relay: {
