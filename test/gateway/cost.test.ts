@@ -1,9 +1,7 @@
 // Upstream cost grows with the query's depth, not with its rows: counted on the simulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsersWithRoleOwnersDocument, UsersWithRolesDocument } from './__generated__/operations.ts';
 import { startGateway, type Gateway } from './harness.ts';
-
-const ISSUE_QUERY = `{ users(first: 100) { edges { node { userName roles { edges { acquired node { name type { name } } } } } } } }`;
-const WITH_OWNER = `{ users(first: 100) { edges { node { userName roles { edges { acquired node { name type { name } owner { userName } } } } } } } }`;
 
 describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts (idFilterable: $idFilterable)', ({ idFilterable }) => {
   let gw: Gateway;
@@ -18,14 +16,14 @@ describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts
   it('the issue query costs 2 requests with a cold role catalog, 1 with a warm one', async () => {
     gw.app.connection.catalog.invalidate();
     gw.sim.requests.reset();
-    const cold = await gw.gql(ISSUE_QUERY);
+    const cold = await gw.request(UsersWithRolesDocument, { first: 100 });
     expect(cold.errors).toBeUndefined();
     expect(cold.data!.users.edges).toHaveLength(100);
     expect(gw.sim.requests.count()).toBe(2);
     expect(gw.sim.requests.count({ path: /^\/Roles/ })).toBe(1);
 
     gw.sim.requests.reset();
-    const warm = await gw.gql(ISSUE_QUERY);
+    const warm = await gw.request(UsersWithRolesDocument, { first: 100 });
     expect(warm.data).toEqual(cold.data);
     expect(gw.sim.requests.count()).toBe(1);
     const [list] = gw.sim.requests.list();
@@ -43,21 +41,22 @@ describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts
   });
 
   it('owner adds at most one request per distinct owner (or one batch), never one per row', async () => {
-    await gw.gql(ISSUE_QUERY); // warm catalog
-    const res = await gw.gql(WITH_OWNER);
+    await gw.request(UsersWithRolesDocument, {}); // warm catalog
+    const res = await gw.request(UsersWithRoleOwnersDocument, {});
     expect(res.errors).toBeUndefined();
     const owners = new Set<string>();
     for (const e of res.data!.users.edges) for (const r of e.node.roles.edges) {
+      // typed by codegen: r.node.owner is { userName: string } | null
       const sim = gw.sim.data.roleByName(r.node.name)!;
       if (sim.ownerId) owners.add(sim.ownerId);
       expect(r.node.owner?.userName ?? null).toBe(sim.ownerId ? gw.sim.data.userById(sim.ownerId)!.userName : null);
     }
     gw.sim.requests.reset();
-    await gw.gql(WITH_OWNER);
+    await gw.request(UsersWithRoleOwnersDocument, {});
     const requests = gw.sim.requests.count();
     if (idFilterable) expect(requests).toBeLessThanOrEqual(1 + Math.ceil(owners.size / 100));
     else expect(requests).toBeLessThanOrEqual(1 + owners.size);
-    const rows = res.data!.users.edges.reduce((n: number, e: any) => n + e.node.roles.edges.length, 0);
+    const rows = res.data!.users.edges.reduce((n, e) => n + e.node.roles.edges.length, 0);
     expect(owners.size).toBeLessThan(rows);
   });
 

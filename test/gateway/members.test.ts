@@ -1,5 +1,6 @@
 // Role.members from the membership index; traversal user -> roles -> members -> manager -> directReports.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoleMembersDocument } from './__generated__/operations.ts';
 import { byUserName, startGateway, type Gateway } from './harness.ts';
 
 describe('membership index', () => {
@@ -12,20 +13,18 @@ describe('membership index', () => {
   it('members of a role are exactly the users holding it (one edge per assignment), with indexedAt', async () => {
     const role = [...gw.sim.data.roles].sort((a, b) => holders(gw, b.id).length - holders(gw, a.id).length)[0]!;
     const want = holders(gw, role.id);
-    const res = await gw.gql(
-      `query($n: String!) { role(name: $n) { members(first: 100) { totalCount indexedAt edges { acquired application accountName node { userName displayName } } } } }`,
-      { n: role.name },
-    );
+    const res = await gw.request(RoleMembersDocument, { name: role.name, first: 100 });
     expect(res.errors).toBeUndefined();
-    const m = res.data!.role.members;
+    const m = res.data!.role!.members;
     expect(m.totalCount).toBe(want.length);
     expect(Date.parse(m.indexedAt)).toBeLessThanOrEqual(Date.now());
-    const got = m.edges.map((e: any) => ({ userName: e.node.userName, acquired: e.acquired, application: e.application, accountName: e.accountName }));
+    const got = m.edges.map((e) => ({ userName: e.node.userName, acquired: e.acquired, application: e.application, accountName: e.accountName }));
     const key = (x: object) => JSON.stringify(x);
     const wanted = new Set(want.map(key));
     for (const g of got) expect(wanted.has(key(g)), key(g)).toBe(true);
-    expect(got.map((g: any) => g.userName)).toEqual(want.map((w) => w.userName).sort(byUserName).slice(0, 100));
-    for (const e of m.edges) expect(e.node.displayName).toBe(gw.sim.data.userByName(e.node.userName)!.displayName);
+    expect(got.map((g) => g.userName)).toEqual(want.map((w) => w.userName).sort(byUserName).slice(0, 100));
+    const details = await gw.gql(`query($n: String!) { role(name: $n) { members(first: 100) { edges { node { userName displayName } } } } }`, { n: role.name });
+    for (const e of details.data!.role.members.edges) expect(e.node.displayName).toBe(gw.sim.data.userByName(e.node.userName)!.displayName);
   });
 
   it('members filter by acquired and page with cursors', async () => {

@@ -1,0 +1,447 @@
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** ISO-8601 date-time with a time zone offset, as IdentityIQ reports it (e.g. 2024-01-09T10:02:11.004-06:00) */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+};
+
+/** Conditions on a custom identity attribute, named as in IdentityIQ */
+export type AttributeFilter = {
+  contains?: InputMaybe<Scalars['String']['input']>;
+  eq?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  ne?: InputMaybe<Scalars['String']['input']>;
+  present?: InputMaybe<Scalars['Boolean']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Email = {
+  primary: Scalars['Boolean']['output'];
+  type?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
+};
+
+export type IntFilter = {
+  eq?: InputMaybe<Scalars['Int']['input']>;
+  ge?: InputMaybe<Scalars['Int']['input']>;
+  gt?: InputMaybe<Scalars['Int']['input']>;
+  le?: InputMaybe<Scalars['Int']['input']>;
+  lt?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type LocalizedText = {
+  locale?: Maybe<Scalars['String']['output']>;
+  value: Scalars['String']['output'];
+};
+
+export type MembershipIndexState =
+  | 'BUILDING'
+  | 'FAILED'
+  | 'IDLE'
+  | 'READY'
+  | 'REFRESHING'
+  | 'STOPPED';
+
+/** The role membership index behind Role.members */
+export type MembershipIndexStatus = {
+  /** completion of the scan currently served */
+  indexedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** users scanned by the current (or last) scan */
+  scannedUsers: Scalars['Int']['output'];
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  state: MembershipIndexState;
+  totalUsers?: Maybe<Scalars['Int']['output']>;
+};
+
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
+export type OrderDirection =
+  | 'ASC'
+  | 'DESC';
+
+export type PageInfo = {
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type Query = {
+  membershipIndex: MembershipIndexStatus;
+  node?: Maybe<Node>;
+  nodes: Array<Maybe<Node>>;
+  /** One role by id (global or IdentityIQ id) or by name — exactly one of them; null when not found */
+  role?: Maybe<Role>;
+  /** Roles, in name order unless orderBy says otherwise */
+  roles: RoleConnection;
+  /** One user by id (global or IdentityIQ id) or by userName — exactly one of them; null when not found */
+  user?: Maybe<User>;
+  /** Users, in userName order unless orderBy says otherwise */
+  users: UserConnection;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryRoleArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryRolesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RoleFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<RoleOrder>;
+};
+
+
+export type QueryUserArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  userName?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<UserOrder>;
+};
+
+/** An IdentityIQ role (bundle) */
+export type Role = Node & {
+  activationDate?: Maybe<Scalars['DateTime']['output']>;
+  active?: Maybe<Scalars['Boolean']['output']>;
+  /** Roles that inherit from this role, by name */
+  children: RoleConnection;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  deactivationDate?: Maybe<Scalars['DateTime']['output']>;
+  /** The en_US (else first) description; may contain HTML */
+  description?: Maybe<Scalars['String']['output']>;
+  descriptions: Array<LocalizedText>;
+  displayName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Users holding this role (one edge per assignment), by userName; from the membership index */
+  members: RoleMemberConnection;
+  name: Scalars['String']['output'];
+  owner?: Maybe<User>;
+  /** Roles this role inherits from */
+  parents: Array<Role>;
+  permittedRoles: Array<Role>;
+  /** The SCIM resource as IdentityIQ returned it */
+  raw: Scalars['JSON']['output'];
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  requiredRoles: Array<Role>;
+  type?: Maybe<RoleType>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** An IdentityIQ role (bundle) */
+export type RoleChildrenArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An IdentityIQ role (bundle) */
+export type RoleMembersArgs = {
+  acquired?: InputMaybe<RoleAcquisition>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** How a user holds a role: assigned (requested / rule) or detected (IT role found on an account) */
+export type RoleAcquisition =
+  | 'ASSIGNED'
+  | 'DETECTED';
+
+export type RoleConnection = {
+  edges: Array<RoleEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RoleEdge = {
+  cursor: Scalars['String']['output'];
+  node: Role;
+};
+
+/** Conditions on roles; conditions in one object are AND-ed */
+export type RoleFilter = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  and?: InputMaybe<Array<RoleFilter>>;
+  displayName?: InputMaybe<StringFilter>;
+  name?: InputMaybe<StringFilter>;
+  not?: InputMaybe<RoleFilter>;
+  or?: InputMaybe<Array<RoleFilter>>;
+  /** the owner’s User id (global id or IdentityIQ id) */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** a parent Role id (global id or IdentityIQ id) */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** role type name, e.g. business or it */
+  type?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Holders of a role, from the membership index (IdentityIQ cannot list members) */
+export type RoleMemberConnection = {
+  edges: Array<RoleMemberEdge>;
+  /** When the membership index scan that produced this list completed */
+  indexedAt: Scalars['DateTime']['output'];
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RoleMemberEdge = {
+  accountName?: Maybe<Scalars['String']['output']>;
+  acquired: RoleAcquisition;
+  application?: Maybe<Scalars['String']['output']>;
+  cursor: Scalars['String']['output'];
+  node: User;
+};
+
+export type RoleOrder = {
+  direction: OrderDirection;
+  field: RoleOrderField;
+};
+
+export type RoleOrderField =
+  | 'CREATED_AT'
+  | 'DISPLAY_NAME'
+  | 'NAME'
+  | 'UPDATED_AT';
+
+/** A role type (IIQ RoleTypeDefinition); the booleans say what roles of this type allow */
+export type RoleType = {
+  assignmentSelector?: Maybe<Scalars['Boolean']['output']>;
+  autoAssignment?: Maybe<Scalars['Boolean']['output']>;
+  displayName?: Maybe<Scalars['String']['output']>;
+  iiq?: Maybe<Scalars['Boolean']['output']>;
+  manualAssignment?: Maybe<Scalars['Boolean']['output']>;
+  name: Scalars['String']['output'];
+  permits?: Maybe<Scalars['Boolean']['output']>;
+  requirements?: Maybe<Scalars['Boolean']['output']>;
+};
+
+/** Conditions on a string attribute; several conditions are AND-ed. Values are matched literally (never parsed as filter syntax). */
+export type StringFilter = {
+  contains?: InputMaybe<Scalars['String']['input']>;
+  eq?: InputMaybe<Scalars['String']['input']>;
+  ne?: InputMaybe<Scalars['String']['input']>;
+  /** true: the attribute has a value; false: it has none */
+  present?: InputMaybe<Scalars['Boolean']['input']>;
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** An IdentityIQ identity */
+export type User = Node & {
+  active?: Maybe<Scalars['Boolean']['output']>;
+  /** One custom identity attribute by its IdentityIQ name */
+  attribute?: Maybe<Scalars['JSON']['output']>;
+  /** All custom identity attributes (SailPoint extension), names as configured in IdentityIQ */
+  attributes: Scalars['JSON']['output'];
+  capabilities: Array<Scalars['String']['output']>;
+  costCenters: Array<Scalars['String']['output']>;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  department?: Maybe<Scalars['String']['output']>;
+  /** Identities whose manager this user is, by userName */
+  directReports: UserConnection;
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** The primary (work) email */
+  email?: Maybe<Scalars['String']['output']>;
+  emails: Array<Email>;
+  employeeId?: Maybe<Scalars['String']['output']>;
+  familyName?: Maybe<Scalars['String']['output']>;
+  formattedName?: Maybe<Scalars['String']['output']>;
+  givenName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  isManager?: Maybe<Scalars['Boolean']['output']>;
+  jobTitle?: Maybe<Scalars['String']['output']>;
+  lastRefresh?: Maybe<Scalars['DateTime']['output']>;
+  location?: Maybe<Scalars['String']['output']>;
+  manager?: Maybe<User>;
+  /** The SCIM resource as IdentityIQ returned it */
+  raw: Scalars['JSON']['output'];
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  /** Composite risk score (absent without a scorecard) */
+  riskScore?: Maybe<Scalars['Int']['output']>;
+  /** Roles held by this user (assigned and detected) */
+  roles: UserRoleConnection;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  userName: Scalars['String']['output'];
+  userType?: Maybe<Scalars['String']['output']>;
+  /** Weak ETag of the identity */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** An IdentityIQ identity */
+export type UserAttributeArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** An IdentityIQ identity */
+export type UserDirectReportsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An IdentityIQ identity */
+export type UserRolesArgs = {
+  acquired?: InputMaybe<RoleAcquisition>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  type?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UserConnection = {
+  edges: Array<UserEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type UserEdge = {
+  cursor: Scalars['String']['output'];
+  node: User;
+};
+
+/** Conditions on users; conditions in one object are AND-ed */
+export type UserFilter = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  and?: InputMaybe<Array<UserFilter>>;
+  /** custom identity attributes by name */
+  attributes?: InputMaybe<Array<AttributeFilter>>;
+  displayName?: InputMaybe<StringFilter>;
+  email?: InputMaybe<StringFilter>;
+  familyName?: InputMaybe<StringFilter>;
+  givenName?: InputMaybe<StringFilter>;
+  isManager?: InputMaybe<Scalars['Boolean']['input']>;
+  /** the manager’s User id (global id or IdentityIQ id) */
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  not?: InputMaybe<UserFilter>;
+  or?: InputMaybe<Array<UserFilter>>;
+  riskScore?: InputMaybe<IntFilter>;
+  /** modified at or after */
+  updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+  userName?: InputMaybe<StringFilter>;
+};
+
+export type UserOrder = {
+  direction: OrderDirection;
+  field: UserOrderField;
+};
+
+export type UserOrderField =
+  | 'CREATED_AT'
+  | 'DISPLAY_NAME'
+  | 'FAMILY_NAME'
+  | 'GIVEN_NAME'
+  | 'RISK_SCORE'
+  | 'UPDATED_AT'
+  | 'USER_NAME';
+
+/** Roles held by a user, with how each is held */
+export type UserRoleConnection = {
+  edges: Array<UserRoleEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type UserRoleEdge = {
+  /** detected roles: the account (native identity) */
+  accountName?: Maybe<Scalars['String']['output']>;
+  acquired: RoleAcquisition;
+  /** detected roles: the application of the account */
+  application?: Maybe<Scalars['String']['output']>;
+  cursor: Scalars['String']['output'];
+  node: Role;
+};
+
+export type UsersWithRolesQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type UsersWithRolesQuery = { users: { edges: Array<{ node: { userName: string, roles: { edges: Array<{ acquired: RoleAcquisition, node: { name: string, type?: { name: string } | null } }> } } }> } };
+
+export type UsersWithRoleOwnersQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type UsersWithRoleOwnersQuery = { users: { edges: Array<{ node: { userName: string, roles: { edges: Array<{ acquired: RoleAcquisition, node: { name: string, type?: { name: string } | null, owner?: { userName: string } | null } }> } } }> } };
+
+export type UsersPageQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+  orderBy?: InputMaybe<UserOrder>;
+}>;
+
+
+export type UsersPageQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ cursor: string, node: { id: string, userName: string } }> } };
+
+export type RoleMembersQueryVariables = Exact<{
+  name: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  acquired?: InputMaybe<RoleAcquisition>;
+}>;
+
+
+export type RoleMembersQuery = { role?: { id: string, name: string, members: { totalCount: number, indexedAt: string, pageInfo: { hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ acquired: RoleAcquisition, application?: string | null, accountName?: string | null, node: { userName: string } }> } } | null };
+
+
+export const UsersWithRolesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsersWithRoles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"users"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userName"}},{"kind":"Field","name":{"kind":"Name","value":"roles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acquired"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsersWithRolesQuery, UsersWithRolesQueryVariables>;
+export const UsersWithRoleOwnersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsersWithRoleOwners"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"users"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userName"}},{"kind":"Field","name":{"kind":"Name","value":"roles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acquired"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userName"}}]}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsersWithRoleOwnersQuery, UsersWithRoleOwnersQueryVariables>;
+export const UsersPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsersPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UserFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UserOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"users"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"userName"}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsersPageQuery, UsersPageQueryVariables>;
+export const RoleMembersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RoleMembers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"acquired"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RoleAcquisition"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"acquired"},"value":{"kind":"Variable","name":{"kind":"Name","value":"acquired"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"indexedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acquired"}},{"kind":"Field","name":{"kind":"Name","value":"application"}},{"kind":"Field","name":{"kind":"Name","value":"accountName"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userName"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<RoleMembersQuery, RoleMembersQueryVariables>;
