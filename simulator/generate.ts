@@ -160,10 +160,16 @@ export function generateDataset(options: GenerateOptions): Dataset {
     empId: null, locationOwner: null, regionOwner: null, roles: [], accounts: [], password: null, ...stamp(1800),
   });
   const nonExecDepartments = DEPARTMENTS.filter((d) => d.name !== 'Executive');
+  // hostile identities sit in the upper sixth of the organisation, so they manage people (their names show up
+  // in other identities' manager.displayName) but are not all the CEO's direct reports; present at any size
+  const hostileAt = new Map<number, (typeof HOSTILE_USERS)[number]>();
+  const span = Math.max(HOSTILE_USERS.length, Math.floor((peopleCount - 1) / 6));
+  HOSTILE_USERS.forEach((h, j) => hostileAt.set(1 + Math.floor(((j + 1) * span) / (HOSTILE_USERS.length + 1)), h));
+  const CEO_REPORTS = 12;
 
   for (let i = 0; i < peopleCount; i++) {
     let user: SimUser;
-    const hostile = i >= 1 ? HOSTILE_USERS[i - 1] : undefined;
+    const hostile = hostileAt.get(i);
     if (hostile) {
       user = blankUser(hostile.userName);
       user.givenName = hostile.givenName;
@@ -185,11 +191,12 @@ export function generateDataset(options: GenerateOptions): Dataset {
       user.email = `${userName}@example.com`;
     }
     usedNames.add(user.userName);
-    // manager: roughly 6 reports per manager, with jitter; never deeper than MAX_DEPTH
+    // manager: the CEO has a dozen direct reports (one per department), then roughly 6 reports per manager
+    // with jitter; never deeper than MAX_DEPTH
     let d = 1;
     if (i > 0) {
-      let m = hostile ? 0 : Math.max(0, Math.floor((i - 1) / 6) - rng.int(0, 2));
-      while ((depth[m] ?? 1) >= MAX_DEPTH) m = Math.max(0, Math.floor((m - 1) / 6));
+      let m = i <= CEO_REPORTS ? 0 : Math.max(1, Math.floor((i - 1) / 6) - rng.int(0, 2));
+      while (m > 0 && (depth[m] ?? 1) >= MAX_DEPTH) m = Math.floor((m - 1) / 6);
       const manager = users[m] as SimUser;
       if (rng.chance(0.995) || hostile) {
         user.managerId = manager.id;
@@ -198,7 +205,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
       }
       if (!hostile) {
         const inherit = manager.department && manager.department !== 'Executive' && rng.chance(0.85);
-        const dept = inherit ? (DEPARTMENTS.find((x) => x.name === manager.department) as (typeof DEPARTMENTS)[number]) : rng.pick(nonExecDepartments);
+        const dept = i <= CEO_REPORTS ? (nonExecDepartments[(i - 1) % nonExecDepartments.length] as (typeof DEPARTMENTS)[number]) : inherit ? (DEPARTMENTS.find((x) => x.name === manager.department) as (typeof DEPARTMENTS)[number]) : rng.pick(nonExecDepartments);
         user.department = dept.name;
         user.jobtitle = rng.pick(dept.jobs);
         user.location = manager.location && rng.chance(0.6) ? manager.location : rng.pick(LOCATIONS).name;
@@ -216,8 +223,8 @@ export function generateDataset(options: GenerateOptions): Dataset {
     if (rng.chance(0.35)) user.costcenter.push(loc.code);
     if (rng.chance(0.05)) user.costcenter.push(`P${String(rng.int(1000, 1019))}`);
     user.empId = String(100_000 + i);
-    user.userType = rng.chance(0.1) && i > 6 ? 'contractor' : 'employee';
-    user.active = i <= HOSTILE_USERS.length || !rng.chance(0.05);
+    user.userType = rng.chance(0.1) && !hostile && i > 0 ? 'contractor' : 'employee';
+    user.active = !!hostile || i === 0 || !rng.chance(0.05);
     const r = rng.next();
     user.riskScore = rng.chance(0.08) ? null : Math.min(1000, Math.floor(1000 * r * r * r * r));
     user.lastRefresh = rng.chance(0.04) ? null : Math.min(DATA_EPOCH, user.lastModified + Math.floor(rng.next() * 30 * DAY));
@@ -226,9 +233,9 @@ export function generateDataset(options: GenerateOptions): Dataset {
 
   // a few administrators with capabilities (not the first ones: those are the CEO and hostile identities)
   for (let k = 0; k < ADMIN_CAPABILITY_SETS.length; k++) {
-    const idx = 1 + HOSTILE_USERS.length + Math.floor((k + 1) * (peopleCount / (ADMIN_CAPABILITY_SETS.length + 1)));
-    const u = users[Math.min(idx, users.length - 1)];
-    if (u && u.capabilities.length === 0) u.capabilities = (ADMIN_CAPABILITY_SETS[k] as string[]).slice();
+    const idx = Math.min(users.length - 1, 3 + Math.floor((k + 1) * (peopleCount / (ADMIN_CAPABILITY_SETS.length + 1))));
+    const u = users[idx];
+    if (u && !hostileAt.has(idx) && idx > 0 && u.capabilities.length === 0) u.capabilities = (ADMIN_CAPABILITY_SETS[k] as string[]).slice();
   }
 
   // location & region owners are identities (identity-typed extended attributes); two locations have none
@@ -291,7 +298,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
 
   for (let i = 0; i < users.length; i++) {
     const u = users[i] as SimUser;
-    const hostile = i >= 1 && i <= HOSTILE_USERS.length;
+    const hostile = hostileAt.has(i);
     if (!hostile && i > 0 && rng.chance(0.03)) continue; // new hires: nothing yet
     const assigned: SimRole[] = [];
     if (u.userType === 'employee' && (hostile || rng.chance(0.85))) assigned.push(employeeBaseline);

@@ -245,6 +245,7 @@ export class SimServer {
       const titles: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
       return html(status, titles[status] ?? 'Error');
     }
+    if (status === 401) return scim(401, errors.unauthorized().toJSON(), 'error');
     return scim(status, new ScimError(status, 'java.lang.RuntimeException: simulated failure').toJSON(), 'error');
   }
 

@@ -34,6 +34,11 @@ describe('simulator data', () => {
     expect(names).toContain('CORP\\jdoe');
     expect(names.some((n) => n.includes('é') && n.includes('ß'))).toBe(true);
     expect(names.some((n) => n.includes('李'))).toBe(true);
+    // they manage people, so their names also appear as other identities' manager.displayName
+    if (users >= 50) {
+      const quoted = sim.data.userByName('a "quoted" name');
+      expect(sim.data.users.some((u) => u.managerId === quoted?.id)).toBe(true);
+    }
     expect(sim.data.userByName('spadmin')?.capabilities).toContain('SystemAdministrator');
     expect(sim.data.userByName('norights')?.capabilities).toEqual([]);
   });
