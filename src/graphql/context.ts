@@ -1,5 +1,6 @@
 // The per-connection state (shared, long-lived) and the per-request context (loaders, memo caches).
 import type { GatewayConfig } from '../config.ts';
+import type { Caller, ConnectionService } from '../connections/service.ts';
 import type { IiqClient } from '../iiq/types.ts';
 import { CursorCodec } from './cursor.ts';
 import { RequestLoaders } from './loaders.ts';
@@ -39,6 +40,8 @@ export interface GatewayContext {
   /** per-request memo of selection analysis (pushdown) */
   readonly demandCache: SelectionCache;
   readonly signal?: AbortSignal;
+  /** linked-accounts mode only: the calling tenant and the connection management service */
+  readonly linked?: { readonly caller: Caller; readonly service: ConnectionService };
 }
 
 export function createRequestContext(conn: GatewayConnection, signal?: AbortSignal): GatewayContext {
