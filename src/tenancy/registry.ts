@@ -1,0 +1,100 @@
+// Per-connection gateway state (client and its pool, role catalog, membership index, cursor codec, limits),
+// built on first use and rebuilt when the connection's target changes. Keyed by connection id, which belongs
+// to exactly one tenant: nothing here is shared between connections, so tenants never mix.
+import { createHash } from 'node:crypto';
+import type { GatewayConfig } from '../config.ts';
+import type { ConnectionService } from '../connections/service.ts';
+import type { ConnectionRecord } from '../connections/types.ts';
+import { createIiqClient } from '../iiq/client.ts';
+import { createGatewayConnection, type GatewayConnection } from '../graphql/context.ts';
+import type { Logger } from '../graphql/logger.ts';
+
+interface Entry {
+  fingerprint: string;
+  conn: GatewayConnection;
+  /** SPC limits read; resolves even when IIQ is down (limits stay as configured) */
+  prepared: Promise<void>;
+}
+
+/** What makes a client different: where it goes, how it authenticates, what it trusts, how it maps attributes. */
+function fingerprintOf(record: ConnectionRecord): string {
+  return createHash('sha256')
+    .update(JSON.stringify([record.baseUrl, record.secret, record.caBundle, record.attributeMap]))
+    .digest('base64url');
+}
+
+export class ConnectionRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  constructor(
+    private readonly service: ConnectionService,
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The live state for a record the caller has already authorised (tenant-scoped read). */
+  async get(record: ConnectionRecord): Promise<GatewayConnection> {
+    if (this.closed) throw new Error('the connection registry is closed');
+    const fingerprint = fingerprintOf(record);
+    let entry = this.entries.get(record.id);
+    if (entry && entry.fingerprint !== fingerprint) {
+      // synchronously replaced, so concurrent requests never build two states for one connection
+      this.entries.delete(record.id);
+      void this.closeEntry(entry);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = this.build(record, fingerprint);
+      this.entries.set(record.id, entry);
+    }
+    await entry.prepared;
+    return entry.conn;
+  }
+
+  private build(record: ConnectionRecord, fingerprint: string): Entry {
+    const logger = this.logger;
+    const client = createIiqClient(this.service.clientOptions(this.service.targetOf(record)));
+    const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
+    const conn = createGatewayConnection(client, config, logger);
+    const prepared = (async () => {
+      try {
+        // never page above the server's maximum (scimSearchMaxResults)
+        const spc = await client.serviceProviderConfig();
+        if (spc.maxResults > 0 && spc.maxResults < conn.limits.maxSize) {
+          conn.limits.maxSize = spc.maxResults;
+          conn.limits.defaultSize = Math.min(conn.limits.defaultSize, spc.maxResults);
+        }
+      } catch (err) {
+        logger.warn({ connectionId: record.id, err: (err as Error).message }, 'could not read ServiceProviderConfig of a linked connection; keeping configured page limits');
+      }
+      conn.membership.start();
+    })();
+    logger.info({ connectionId: record.id, tenantId: record.tenantId }, 'linked connection opened');
+    return { fingerprint, conn, prepared };
+  }
+
+  /** Drops a connection's state: stops its index, closes its pool (in-flight requests finish first). */
+  async evict(connectionId: string): Promise<void> {
+    const entry = this.entries.get(connectionId);
+    if (!entry) return;
+    this.entries.delete(connectionId);
+    await this.closeEntry(entry);
+  }
+
+  private async closeEntry(entry: Entry): Promise<void> {
+    await entry.prepared;
+    await entry.conn.membership.stop();
+    await entry.conn.client.close();
+  }
+
+  /** ids with live state (tests, diagnostics) */
+  liveIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.entries.keys()].map((id) => this.evict(id)));
+  }
+}
