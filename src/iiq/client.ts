@@ -43,11 +43,11 @@ const MAX_URL_LENGTH = 8 * 1024;
 const ROLES_ATTR = `${URN_SAILPOINT_USER}:roles`;
 const ENTITLEMENTS_ATTR = `${URN_SAILPOINT_USER}:entitlements`;
 
-/** IIQ's default-returned user attributes, named explicitly: once `attributes` is sent, IIQ returns only those. */
+/** Fallback for IIQ's default-returned user attributes (those of the 7.2 fixed schema) when /Schemas is unreadable. */
 const DEFAULT_USER_ATTRIBUTES = [
-  'userName', 'name', 'displayName', 'userType', 'active', 'emails',
+  'userName', 'name', 'displayName', 'active', 'emails',
   `${URN_ENTERPRISE_USER}:manager`,
-  ...['accounts', 'capabilities', 'riskScore', 'isManager', 'lastRefresh', 'administrator', 'softwareVersion'].map((a) => `${URN_SAILPOINT_USER}:${a}`),
+  ...['accounts', 'capabilities', 'riskScore', 'isManager', 'lastRefresh'].map((a) => `${URN_SAILPOINT_USER}:${a}`),
 ];
 
 /** Logical field → the attributes to request (complex attributes are requested whole). */
@@ -100,7 +100,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
   const http = new IiqHttp(options);
   const logger = options.logger;
   let spcPromise: Promise<IiqServiceProviderConfig> | null = null;
-  let customAttrsPromise: Promise<string[]> | null = null;
+  let defaultAttrsPromise: Promise<string[]> | null = null;
   // Whether IIQ accepts `id` in filters (7.2 does not: 400 invalidFilter); probed once, then remembered.
   let idFilter: 'unknown' | 'yes' | 'no' = 'unknown';
   let idProbe: Promise<void> | null = null;
@@ -165,28 +165,41 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     return (await serviceProviderConfig(opts)).maxResults;
   }
 
-  /** Custom identity attributes (returned by default) from the SailPoint User schema; learned once. */
-  function customUserAttributes(opts: CallOptions): Promise<string[]> {
-    customAttrsPromise ??= (async () => {
-      const operation = 'userSchema';
+  /**
+   * The attributes IIQ returns by default, read once from /Schemas (core, enterprise, SailPoint — the latter
+   * lists the install's custom identity attributes). Needed because once `attributes` is sent, IIQ returns only
+   * what is named. Falls back to a fixed 7.2-safe list when /Schemas is refused (cached) or fails (not cached).
+   */
+  function defaultUserAttributes(opts: CallOptions): Promise<string[]> {
+    defaultAttrsPromise ??= (async () => {
+      const operation = 'userSchemas';
       try {
-        const res = await http.request({ operation, method: 'GET', path: `/Schemas/${URN_SAILPOINT_USER}`, requestId: opts.requestId });
-        const parsed = scimSchemaSchema.safeParse(res.json);
-        if (!parsed.success) throw invalidResponse(operation, 'the SailPoint User schema failed validation', { issues: issuesFrom(parsed.error.issues) });
-        const fixed = new Set(['accounts', 'entitlements', 'roles', 'capabilities', 'riskScore', 'isManager', 'lastRefresh', 'administrator', 'softwareVersion']);
-        return parsed.data.attributes
-          .filter((a) => !fixed.has(a.name) && (a.returned ?? 'default') !== 'never' && a.returned !== 'request')
-          .map((a) => `${URN_SAILPOINT_USER}:${a.name}`);
+        const lists = await Promise.all(
+          [URN_CORE_USER, URN_ENTERPRISE_USER, URN_SAILPOINT_USER].map(async (urn) => {
+            const res = await http.request({ operation, method: 'GET', path: `/Schemas/${urn}`, requestId: opts.requestId });
+            const parsed = scimSchemaSchema.safeParse(res.json);
+            if (!parsed.success) throw invalidResponse(operation, 'a User schema failed validation', { issues: issuesFrom(parsed.error.issues) });
+            return parsed.data.attributes
+              .filter((a) => (a.returned ?? 'default') === 'default' && a.name !== 'id')
+              .map((a) => (urn === URN_CORE_USER ? a.name : `${urn}:${a.name}`));
+          }),
+        );
+        return [...new Set(['userName', ...lists.flat()])];
       } catch (err) {
         if (isIiqError(err, 'aborted')) throw err;
-        logger?.warn({ operation, kind: isIiqError(err) ? err.kind : 'unknown' }, 'IIQ client: could not read the SailPoint User schema; custom attributes are not requested alongside roles');
-        throw err;
+        const transient = !isIiqError(err) || err.kind === 'transport' || err.kind === 'upstreamUnavailable' || err.kind === 'tooMany';
+        logger?.warn(
+          { operation, kind: isIiqError(err) ? err.kind : 'unknown', status: isIiqError(err) ? err.status : undefined },
+          'IIQ client: could not read the User schemas; with roles/entitlements only the standard attributes are requested (custom ones omitted)',
+        );
+        if (transient) throw err;
+        return [...DEFAULT_USER_ATTRIBUTES];
       }
     })().catch((err: unknown) => {
-      customAttrsPromise = null;
+      defaultAttrsPromise = null;
       throw err;
     });
-    return customAttrsPromise;
+    return defaultAttrsPromise;
   }
 
   /** SCIM `attributes` for a selection; undefined = let IIQ return its defaults. */
@@ -196,13 +209,14 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     if (fields === undefined || fields === 'default') {
       if (extra.length === 0) return undefined;
       // IIQ returns roles/entitlements only when named by full URN, and then returns only what is named.
-      let custom: string[] = [];
+      let defaults: string[];
       try {
-        custom = await customUserAttributes(opts);
+        defaults = await defaultUserAttributes(opts);
       } catch (err) {
         if (isIiqError(err, 'aborted') || isIiqError(err, 'unauthorized')) throw err;
+        defaults = [...DEFAULT_USER_ATTRIBUTES];
       }
-      return [...new Set([...DEFAULT_USER_ATTRIBUTES, ...custom, ...extra])].join(',');
+      return [...new Set([...defaults, ...extra])].join(',');
     }
     const attrs = new Set<string>(['id', 'userName']);
     for (const f of fields) for (const a of attributesForField(f)) attrs.add(a);

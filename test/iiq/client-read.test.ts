@@ -99,6 +99,37 @@ describe('users', () => {
     expect(plain.roles).toBeNull();
   });
 
+  it('learns the default attribute set from /Schemas once; falls back to the fixed set when /Schemas is refused', async () => {
+    const { sim: s2, baseUrl: b2 } = await startSim({ users: 30 });
+    const c2 = client(b2);
+    const c3 = client(b2);
+    try {
+      const s = s2.data.users.find((u) => u.department !== null && u.roles.length > 0)!;
+      s2.requests.reset();
+      await c2.getUser(s.id, { includeRoles: true });
+      await c2.getUser(s.id, { includeRoles: true });
+      expect(s2.requests.count({ method: 'GET', path: /^\/Schemas\// })).toBe(3);
+      const attrs = s2.requests.list().filter((r) => r.path.startsWith('/Users/')).map((r) => r.query.attributes!.split(','));
+      expect(attrs[0]).toEqual(expect.arrayContaining(['userName', 'emails', 'urn:ietf:params:scim:schemas:sailpoint:1.0:User:department', ROLES_URN]));
+      expect(attrs[0]).not.toContain('password');
+      expect(attrs[0]).not.toContain('urn:ietf:params:scim:schemas:sailpoint:1.0:User:entitlements');
+
+      s2.faults.inject({ type: 'status', status: 400, times: 3, method: 'GET', pathPrefix: '/Schemas' });
+      s2.requests.reset();
+      const u = (await c3.getUser(s.id, { includeRoles: true })) as IiqUser;
+      expect(u.roles!.length).toBe(s.roles.length);
+      expect(u.displayName).toBe(s.displayName);
+      expect(u.customAttributes).not.toHaveProperty('department');
+      await c3.getUser(s.id, { includeRoles: true });
+      expect(s2.requests.count({ method: 'GET', path: /^\/Schemas\// })).toBeLessThanOrEqual(3);
+    } finally {
+      s2.faults.clear();
+      await c2.close();
+      await c3.close();
+      await s2.close();
+    }
+  });
+
   it('pushes selected fields down as SCIM attributes (always id and userName)', async () => {
     sim.requests.reset();
     const page = await c.listUsers({ count: 5, fields: ['displayName', 'custom:department'] });
