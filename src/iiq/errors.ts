@@ -42,10 +42,11 @@ export class IiqError extends Error {
   readonly status?: number;
   readonly scimType?: string;
   /**
-   * SCIM `detail` from the upstream error body. Kept for diagnostics but NOT put into `message`: IIQ echoes
-   * user values in some details (`Resource already exists:<userName>`, `Resource <name> not found.`).
+   * SCIM `detail` from the upstream error body. Kept for diagnostics but NOT put into `message`, and not
+   * enumerable (so loggers and JSON.stringify skip it): IIQ echoes user values in some details
+   * (`Resource already exists:<userName>`, `Invalid filter: userName eq "…"`).
    */
-  readonly detail?: string;
+  declare readonly detail?: string;
   /** undici / Node error code for transport failures, e.g. `UND_ERR_CONNECT_TIMEOUT`, `ECONNREFUSED` */
   readonly code?: string;
   readonly issues?: IiqIssue[];
@@ -58,7 +59,7 @@ export class IiqError extends Error {
     this.operation = init.operation;
     if (init.status !== undefined) this.status = init.status;
     if (init.scimType !== undefined) this.scimType = init.scimType;
-    if (init.detail !== undefined) this.detail = init.detail;
+    if (init.detail !== undefined) Object.defineProperty(this, 'detail', { value: init.detail, enumerable: false });
     if (init.code !== undefined) this.code = init.code;
     if (init.issues !== undefined) this.issues = init.issues;
     if (init.attempts !== undefined) this.attempts = init.attempts;

@@ -149,6 +149,10 @@ describe('errors', () => {
     expect(k(500).kind).toBe('upstreamUnavailable');
     for (const s of [400, 401, 404, 409, 500]) expect(k(s, 'uniqueness').message).not.toContain('secret.user');
     expect(k(409).detail).toBe('Resource already exists:secret.user');
+    // detail is kept for diagnostics but skipped by loggers / JSON
+    expect(JSON.stringify(k(409))).not.toContain('secret.user');
+    expect(Object.keys(k(409))).not.toContain('detail');
+    expect(JSON.parse(JSON.stringify(k(409)))).toMatchObject({ kind: 'conflict', operation: 'op', status: 409 });
   });
 });
 
