@@ -141,8 +141,12 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     // Fetched once, lazily; a failure is not cached (no caching of transient errors).
     spcPromise ??= (async () => {
       const operation = 'serviceProviderConfig';
-      // IIQ excludes /ServiceProviderConfig from its auth filter (reference §1)
-      const res = await http.request({ operation, method: 'GET', path: '/ServiceProviderConfig', auth: false, requestId: opts.requestId });
+      // IIQ excludes /ServiceProviderConfig from its auth filter (reference §1); a fronting SSO layer may not
+      const fetchSpc = (auth: boolean) => http.request({ operation, method: 'GET', path: '/ServiceProviderConfig', auth, requestId: opts.requestId });
+      const res = await fetchSpc(false).catch((err: unknown) => {
+        if (isIiqError(err, 'unauthorized')) return fetchSpc(true);
+        throw err;
+      });
       const parsed = scimServiceProviderConfigSchema.safeParse(res.json);
       if (!parsed.success) throw invalidResponse(operation, 'ServiceProviderConfig failed validation', { issues: issuesFrom(parsed.error.issues) });
       const d = parsed.data;

@@ -67,6 +67,21 @@ describe('Basic auth', () => {
   });
 });
 
+describe('ServiceProviderConfig', () => {
+  it('is read without credentials; if something in front of IIQ demands them, once more with credentials', async () => {
+    const c = client(baseUrl);
+    try {
+      sim.requests.reset();
+      sim.faults.inject({ type: 'status', status: 401, times: 1, method: 'GET', pathPrefix: '/ServiceProviderConfig' });
+      expect((await c.serviceProviderConfig()).maxResults).toBe(1000);
+      expect(sim.requests.list().filter((r) => r.path === '/ServiceProviderConfig').map((r) => r.status)).toEqual([401, 200]);
+    } finally {
+      sim.faults.clear();
+      await c.close();
+    }
+  });
+});
+
 describe('OAuth2 client credentials', () => {
   it('derives the token URL from the context root, caches the token and shares one token request', async () => {
     const c = client(baseUrl, { auth: OAUTH });
