@@ -83,6 +83,16 @@ async function rolesOf(user: IiqUser, ctx: GatewayContext): Promise<readonly Iiq
   return again?.roles ?? [];
 }
 
+// Federation entity, keyed by the global id and by userName. References resolve through the request's loaders:
+// the N references of one `_entities` call are one batched lookup, as N rows would be.
+builder.asEntity(UserRef, {
+  key: [builder.selection<{ id: string }>('id'), builder.selection<{ userName: string }>('userName')],
+  resolveReference: (ref, ctx, info) =>
+    'id' in ref
+      ? ctx.loaders.userById(remoteIdFrom(ref.id, 'User', 'id'), demandAt(ctx, info, []))
+      : ctx.loaders.userByName(ref.userName, demandAt(ctx, info, [])),
+});
+
 builder.node(UserRef, {
   description: 'An IdentityIQ identity',
   id: { resolve: (user) => user.id },
