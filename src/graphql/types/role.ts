@@ -66,6 +66,16 @@ function description(role: IiqRole): string | null {
   return d?.value ?? null;
 }
 
+// Federation entity, keyed by the global id and by name; served from the role catalog like every role lookup.
+builder.asEntity(RoleRef, {
+  key: [builder.selection<{ id: string }>('id'), builder.selection<{ name: string }>('name')],
+  resolveReference: async (ref, ctx) => {
+    if ('id' in ref) return (await resolveRoles(ctx, [remoteIdFrom(ref.id, 'Role', 'id')]))[0] ?? null;
+    const catalog = await ctx.conn.catalog.get();
+    return catalog.byName.get(ref.name) ?? (await ctx.conn.client.getRoleByName(ref.name, ctx.signal ? { signal: ctx.signal } : {}));
+  },
+});
+
 builder.node(RoleRef, {
   description: 'An IdentityIQ role (bundle)',
   id: { resolve: (role) => role.id },
