@@ -1,14 +1,19 @@
-// Imports the type files (each registers its types on the builder) and builds the executable schema.
-import { lexicographicSortSchema, printSchema } from 'graphql';
+// Imports the type files (each registers its types on the builder) and builds the executable schema: a
+// Federation v2 subgraph (`_entities`, `_service`), which serves clients directly just as well.
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { builder } from './builder.ts';
+import { sortSdl } from './sort-sdl.ts';
 import './types/refs.ts';
 import './types/user.ts';
 import './types/role.ts';
 import './types/status.ts';
 
-export const schema = builder.toSchema();
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
 
-/** The SDL committed as schema/schema.graphql (sorted, so that diffs show real changes only). */
+/**
+ * The SDL committed as schema/schema.graphql: printed with its federation directives (graphql's printSchema
+ * drops @key), sorted so that diffs show real changes only.
+ */
 export function printSchemaSdl(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return sortSdl(printSubgraphSchema(schema));
 }
