@@ -157,6 +157,26 @@ describe('simulator paging and sorting', () => {
     expect(all.json.itemsPerPage).toBeUndefined();
   });
 
+  it('omits itemsPerPage when totalResults equals count, includes it when it exceeds count', async () => {
+    const filter = 'type eq "business"';
+    const total = sim.data.roles.filter((r) => r.type === 'business').length;
+    const exact = await call(sim, `/Roles${q({ filter, count: total })}`);
+    expect(exact.json.totalResults).toBe(total);
+    expect(exact.json.Resources).toHaveLength(total);
+    expect(exact.json.itemsPerPage).toBeUndefined();
+    const short = await call(sim, `/Roles${q({ filter, count: total - 1 })}`);
+    expect(short.json.itemsPerPage).toBe(total - 1);
+  });
+
+  it('treats a negative or non-numeric count like a missing one (maxResults)', async () => {
+    for (const count of ['-5', 'ten']) {
+      const res = await call(sim, `/Users${q({ sortBy: 'userName', count })}`);
+      expect(res.status).toBe(200);
+      expect(res.json.Resources).toHaveLength(50);
+      expect(res.json.itemsPerPage).toBe(50);
+    }
+  });
+
   it('reports the requested count as itemsPerPage, even on a short last page', async () => {
     const res = await call(sim, `/Users${q({ sortBy: 'userName', startIndex: 111, count: 20 })}`);
     expect(res.json.Resources).toHaveLength(10);
