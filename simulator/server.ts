@@ -368,7 +368,6 @@ export class SimServer {
     }
     // everything else sits behind IIQ's SCIM auth filter, including unknown paths
     if (!this.authorized(req)) throw errors.unauthorized();
-    if (method === 'PATCH') return this.notAllowed(this.allowed(head, segs.length));
     if (head === 'ResourceTypes' || head === 'Schemas') return this.discovery(method, head, segs, query, base);
     const rt = RESOURCES[head];
     if (!rt || segs.length > 2) return html(404, 'Not Found');
