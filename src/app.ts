@@ -10,13 +10,24 @@ import { IiqError } from './iiq/errors.ts';
 import type { IiqClient } from './iiq/types.ts';
 import { createGatewayConnection, createRequestContext, type GatewayConnection } from './graphql/context.ts';
 import { fromIiqError } from './graphql/errors.ts';
+import { useCompiledExecution } from './graphql/jit.ts';
 import { silentLogger, type Logger } from './graphql/logger.ts';
 import { schema } from './graphql/schema.ts';
+import type { ProxyUpstream } from './rest/proxy.ts';
+import { restRoutes } from './rest/routes.ts';
+import type { LinkedAccounts } from './tenancy/linked.ts';
 
 export interface AppDeps {
-  client: IiqClient;
+  /** single-connection mode: the one IIQ client (omit in linked-accounts mode) */
+  client?: IiqClient;
+  /** linked-accounts mode: tenants' connections, chosen per request by API key and X-Connection-Id */
+  linked?: LinkedAccounts;
+  /** single-connection mode: upstream of the SCIM proxy (/proxy/scim/v2) */
+  proxy?: ProxyUpstream;
   config: GatewayConfig;
   logger?: PinoLogger;
+  /** 'jit' (default): documents compiled once by graphql-jit (graphql-js where it cannot); 'standard': graphql-js only */
+  executor?: 'jit' | 'standard';
 }
 
 export interface App {
@@ -78,9 +89,11 @@ function healthz(): Plugin {
 }
 
 export function createApp(deps: AppDeps): App {
-  const { client, config } = deps;
+  const { client, config, linked } = deps;
   const logger: Logger = deps.logger ?? silentLogger();
-  const connection = createGatewayConnection(client, config, logger);
+  if (!client === !linked) throw new TypeError('createApp needs either a client (single connection) or linked accounts');
+  // linked-accounts mode keeps one such state per connection in its registry (tenancy/registry.ts)
+  const connection = client ? createGatewayConnection(client, config, logger) : null;
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
@@ -105,8 +118,9 @@ export function createApp(deps: AppDeps): App {
     renderGraphiQL,
     maskedErrors: { maskError },
     logging: false,
-    context: () => createRequestContext(connection),
-    plugins: [healthz()],
+    context: ({ request }) => (linked ? linked.graphqlContext(request) : createRequestContext(connection!)),
+    // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
+    plugins: [healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;
@@ -117,12 +131,16 @@ export function createApp(deps: AppDeps): App {
     handle: (req, res) => {
       void yoga(req, res);
     },
-    connection,
+    get connection() {
+      if (!connection) throw new Error('linked-accounts mode has no single connection');
+      return connection;
+    },
     ready() {
       readying ??= (async () => {
+        if (!connection) return; // linked accounts: each connection gets ready on first use
         try {
           // never page above the server's maximum (scimSearchMaxResults, reference §4.1)
-          const spc = await client.serviceProviderConfig();
+          const spc = await connection.client.serviceProviderConfig();
           if (spc.maxResults > 0 && spc.maxResults < connection.limits.maxSize) {
             connection.limits.maxSize = spc.maxResults;
             connection.limits.defaultSize = Math.min(connection.limits.defaultSize, spc.maxResults);
@@ -139,10 +157,11 @@ export function createApp(deps: AppDeps): App {
       })();
       return readying;
     },
-    membershipReady: () => connection.membership.whenReady(),
+    membershipReady: () => (connection ? connection.membership.whenReady() : Promise.resolve()),
     async close() {
       closed = true;
-      await connection.membership.stop();
+      await connection?.membership.stop();
+      await linked?.close();
       await yoga.dispose();
     },
   };
