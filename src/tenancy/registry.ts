@@ -8,12 +8,15 @@ import type { ConnectionRecord } from '../connections/types.ts';
 import { createIiqClient } from '../iiq/client.ts';
 import { createGatewayConnection, type GatewayConnection } from '../graphql/context.ts';
 import type { Logger } from '../graphql/logger.ts';
+import { ProxyUpstream } from '../rest/proxy.ts';
 
 interface Entry {
   fingerprint: string;
   conn: GatewayConnection;
   /** SPC limits read; resolves even when IIQ is down (limits stay as configured) */
   prepared: Promise<void>;
+  /** the SCIM pass-through's own pool and token, made on first proxied request */
+  proxy?: ProxyUpstream;
 }
 
 /** What makes a client different: where it goes, how it authenticates, what it trusts, how it maps attributes. */
@@ -52,6 +55,13 @@ export class ConnectionRegistry {
     return entry.conn;
   }
 
+  /** The proxy upstream of a record the caller has already authorised; shares the entry's lifetime. */
+  async proxyFor(record: ConnectionRecord): Promise<ProxyUpstream> {
+    await this.get(record);
+    const entry = this.entries.get(record.id)!;
+    return (entry.proxy ??= new ProxyUpstream(this.service.targetOf(record)));
+  }
+
   private build(record: ConnectionRecord, fingerprint: string): Entry {
     const logger = this.logger;
     const client = createIiqClient(this.service.clientOptions(this.service.targetOf(record)));
@@ -86,6 +96,7 @@ export class ConnectionRegistry {
     await entry.prepared;
     await entry.conn.membership.stop();
     await entry.conn.client.close();
+    await entry.proxy?.close();
   }
 
   /** ids with live state (tests, diagnostics) */

@@ -1,0 +1,142 @@
+// `/proxy/scim/v2/*`: a 1-to-1 pass-through to the chosen connection's SCIM base with its credentials
+// injected. Streams both ways; forwards only end-to-end headers it knows (never the caller's Authorization,
+// cookies or hop-by-hop headers, RFC 9110 §7.6.1); refuses paths that could leave the SCIM base.
+import { Readable, Transform } from 'node:stream';
+import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { deriveTokenUrl } from '../iiq/http.ts';
+import type { ConnectionTarget } from '../connections/service.ts';
+import { errorResponse } from './http.ts';
+
+export const PROXY_PREFIX = '/proxy/scim/v2';
+
+const FORWARD_REQUEST_HEADERS = ['accept', 'accept-language', 'content-type', 'content-length', 'if-match', 'if-none-match', 'x-request-id'];
+const DROP_RESPONSE_HEADERS = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'set-cookie', 'www-authenticate', 'content-length',
+]);
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The part after the prefix, exactly as sent; null when it could leave the SCIM base. */
+export function safeSubpath(rawPath: string): string | null {
+  const sub = rawPath.slice(PROXY_PREFIX.length);
+  if (sub !== '' && !sub.startsWith('/')) return null; // /proxy/scim/v2evil
+  // encoded separators and dots are refused outright: upstream servers decode them differently (CVE-2007-0450 class)
+  if (/%2e|%2f|%5c|%00|\\/i.test(sub)) return null;
+  const segments = sub.split('/').slice(1);
+  if (segments.some((s) => s === '..' || s === '.')) return null;
+  if (sub.startsWith('//') || /^\/[a-z][a-z0-9+.-]*:/i.test(sub)) return null; // //host or /http://host
+  return sub;
+}
+
+const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive().optional() });
+
+/** Per-connection upstream for the proxy: its own pool (TLS trust, proxy) and OAuth2 token. */
+export class ProxyUpstream {
+  private readonly dispatcher: Dispatcher;
+  private token: { header: string; refreshAt: number } | null = null;
+  private tokenLoading: Promise<string> | null = null;
+  readonly base: URL;
+
+  constructor(private readonly target: ConnectionTarget) {
+    this.base = new URL(target.baseUrl.replace(/\/+$/, ''));
+    const connect = target.caBundle ? { ca: target.caBundle } : {};
+    this.dispatcher = target.secret.proxyUrl
+      ? new ProxyAgent({ uri: target.secret.proxyUrl, requestTls: connect })
+      : new Agent({ connect, connections: 8 });
+  }
+
+  private async authorization(force = false): Promise<string> {
+    const auth = this.target.secret.auth;
+    if (auth.kind === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+    if (!force && this.token && Date.now() < this.token.refreshAt) return this.token.header;
+    return (this.tokenLoading ??= this.fetchToken(auth).finally(() => (this.tokenLoading = null)));
+  }
+
+  private async fetchToken(auth: { clientId: string; clientSecret: string; tokenUrl?: string | undefined }): Promise<string> {
+    const url = new URL(auth.tokenUrl ?? deriveTokenUrl(this.target.baseUrl));
+    const res = await undiciRequest(url, {
+      method: 'POST',
+      dispatcher: this.dispatcher,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const text = await res.body.text();
+    const parsed = res.statusCode === 200 ? tokenSchema.safeParse(JSON.parse(text || 'null')) : null;
+    if (!parsed?.success) throw new Error(`the OAuth2 token request failed (HTTP ${res.statusCode})`);
+    const ttl = (parsed.data.expires_in ?? 300) * 1000;
+    const header = `Bearer ${parsed.data.access_token}`;
+    this.token = { header, refreshAt: Date.now() + ttl - Math.min(60_000, ttl / 10) };
+    return header;
+  }
+
+  async forward(request: Request, url: URL, subpath: string, maxBody: number): Promise<Response> {
+    const method = request.method.toUpperCase();
+    if (!METHODS.has(method)) return errorResponse(405, 'METHOD_NOT_ALLOWED', `the proxy forwards ${[...METHODS].join(', ')}`);
+    const declared = request.headers.get('content-length');
+    if (declared !== null && Number(declared) > maxBody) return errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${maxBody} bytes`);
+
+    const headers: Record<string, string> = {};
+    for (const name of FORWARD_REQUEST_HEADERS) {
+      const value = request.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    headers['x-forwarded-by'] = 'iiq-graph';
+
+    let tooLarge = false;
+    const hasBody = request.body !== null && method !== 'GET' && method !== 'DELETE';
+    const body = hasBody ? Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>).pipe(limit(maxBody, () => (tooLarge = true))) : null;
+    // a bearer token may have expired: retry once with a fresh one, but only when no body was streamed
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.authorization(attempt > 0);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await undiciRequest(new URL(`${this.base.pathname}${subpath}${url.search}`, this.base.origin), {
+          method: method as Dispatcher.HttpMethod,
+          dispatcher: this.dispatcher,
+          headers: { ...headers, authorization },
+          ...(body ? { body } : {}),
+          signal: request.signal,
+        });
+      } catch (err) {
+        if (tooLarge) return errorResponse(413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${maxBody} bytes`);
+        const code = (err as { code?: string }).code;
+        return errorResponse(502, 'UPSTREAM_UNAVAILABLE', 'IdentityIQ could not be reached', code ? { transport: code } : {}, true);
+      }
+      if (res.statusCode === 401 && this.target.secret.auth.kind === 'oauth2' && attempt === 0 && !body) {
+        await res.body.dump();
+        continue;
+      }
+      const out = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value === undefined || DROP_RESPONSE_HEADERS.has(name.toLowerCase())) continue;
+        for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+      }
+      const stream = res.statusCode === 204 || res.statusCode === 304 || method === 'HEAD' ? null : (Readable.toWeb(res.body) as ReadableStream<Uint8Array>);
+      if (!stream) await res.body.dump();
+      return new Response(stream, { status: res.statusCode, headers: out });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+/** Fails the stream once more than `max` bytes passed. */
+function limit(max: number, onExceeded: () => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max) {
+        onExceeded();
+        done(new Error('request body too large'));
+      } else done(null, chunk);
+    },
+  });
+}
