@@ -42,3 +42,4 @@ builder.globalConnectionField('totalCount', (t) =>
 );
 
 builder.queryType({});
+builder.mutationType({});

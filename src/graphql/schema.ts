@@ -7,6 +7,7 @@ import './types/refs.ts';
 import './types/user.ts';
 import './types/role.ts';
 import './types/status.ts';
+import './connection.ts';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
 

@@ -29,10 +29,105 @@ export type AttributeFilter = {
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Credentials as stored, secrets masked */
+export type ConnectionAuth = {
+  clientId?: Maybe<Scalars['String']['output']>;
+  kind: ConnectionAuthKind;
+  /** always masked */
+  secret: Scalars['String']['output'];
+  tokenUrl?: Maybe<Scalars['String']['output']>;
+  username?: Maybe<Scalars['String']['output']>;
+};
+
+/** BASIC needs username and password; OAUTH2 needs clientId and clientSecret (tokenUrl optional) */
+export type ConnectionAuthInput = {
+  clientId?: InputMaybe<Scalars['String']['input']>;
+  clientSecret?: InputMaybe<Scalars['String']['input']>;
+  kind: ConnectionAuthKind;
+  password?: InputMaybe<Scalars['String']['input']>;
+  tokenUrl?: InputMaybe<Scalars['String']['input']>;
+  username?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How the gateway authenticates to IdentityIQ */
+export type ConnectionAuthKind =
+  | 'BASIC'
+  /** OAuth 2.0 client credentials */
+  | 'OAUTH2';
+
+/** Result of probing a connection: reachable, TLS trusted, ServiceProviderConfig, credentials, Users, Roles */
+export type ConnectionCheck = {
+  checkedAt: Scalars['DateTime']['output'];
+  durationMs: Scalars['Int']['output'];
+  ok: Scalars['Boolean']['output'];
+  roleCount?: Maybe<Scalars['Int']['output']>;
+  serviceProvider?: Maybe<ConnectionServiceProvider>;
+  steps: Array<ConnectionCheckStep>;
+  userCount?: Maybe<Scalars['Int']['output']>;
+};
+
+export type ConnectionCheckStep = {
+  /** upstream HTTP status or transport error code */
+  code?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** reachable, tls, serviceProviderConfig, credentials, users or roles */
+  name: Scalars['String']['output'];
+  status: ConnectionCheckStepStatus;
+};
+
+export type ConnectionCheckStepStatus =
+  | 'FAIL'
+  | 'PASS'
+  /** not run: an earlier step failed */
+  | 'SKIP';
+
+export type ConnectionServiceProvider = {
+  authenticationSchemes: Array<Scalars['String']['output']>;
+  filterSupported: Scalars['Boolean']['output'];
+  maxResults: Scalars['Int']['output'];
+  sortSupported: Scalars['Boolean']['output'];
+};
+
+export type ConnectionStatus =
+  /** the last check passed */
+  | 'ACTIVE'
+  /** the last check failed */
+  | 'FAILING'
+  | 'UNCHECKED';
+
+export type CreateConnectionInput = {
+  /** IIQ attribute names behind the typed User fields */
+  attributeMap?: InputMaybe<Scalars['JSON']['input']>;
+  auth: ConnectionAuthInput;
+  /** SCIM base, e.g. https://iiq.example.com/identityiq/scim/v2 */
+  baseUrl: Scalars['String']['input'];
+  /** PEM; null clears */
+  caBundle?: InputMaybe<Scalars['String']['input']>;
+  label: Scalars['String']['input'];
+  /** HTTP(S) proxy; null clears */
+  proxyUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Email = {
   primary: Scalars['Boolean']['output'];
   type?: Maybe<Scalars['String']['output']>;
   value: Scalars['String']['output'];
+};
+
+/** A tenant's linked IdentityIQ. Select it per request with the X-Connection-Id header. */
+export type IiqConnection = {
+  attributeMap?: Maybe<Scalars['JSON']['output']>;
+  auth: ConnectionAuth;
+  baseUrl: Scalars['String']['output'];
+  caBundle?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  label: Scalars['String']['output'];
+  lastCheck?: Maybe<ConnectionCheck>;
+  /** password masked */
+  proxyUrl?: Maybe<Scalars['String']['output']>;
+  status: ConnectionStatus;
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 export type IntFilter = {
@@ -41,6 +136,15 @@ export type IntFilter = {
   gt?: InputMaybe<Scalars['Int']['input']>;
   le?: InputMaybe<Scalars['Int']['input']>;
   lt?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A short-lived, single-use link for the connect page */
+export type LinkToken = {
+  connectionId?: Maybe<Scalars['ID']['output']>;
+  expiresAt: Scalars['DateTime']['output'];
+  token: Scalars['String']['output'];
+  /** path of the connect page; prefix with the gateway origin */
+  url: Scalars['String']['output'];
 };
 
 export type LocalizedText = {
@@ -67,6 +171,45 @@ export type MembershipIndexStatus = {
   totalUsers?: Maybe<Scalars['Int']['output']>;
 };
 
+export type Mutation = {
+  /** Stores a connection (credentials encrypted) after checking it; a failed check is stored as status FAILING */
+  createConnection: IiqConnection;
+  /** A single-use link to the connect page, for the customer's administrator; with connectionId it re-links that connection */
+  createLinkToken: LinkToken;
+  /** Returns the id of the deleted connection */
+  deleteConnection: Scalars['ID']['output'];
+  /** Checks a saved connection now and stores the result */
+  testConnection: ConnectionCheck;
+  updateConnection: IiqConnection;
+};
+
+
+export type MutationCreateConnectionArgs = {
+  input: CreateConnectionInput;
+};
+
+
+export type MutationCreateLinkTokenArgs = {
+  connectionId?: InputMaybe<Scalars['ID']['input']>;
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationDeleteConnectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationTestConnectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateConnectionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateConnectionInput;
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
 };
@@ -83,6 +226,8 @@ export type PageInfo = {
 };
 
 export type Query = {
+  /** The calling tenant's linked IdentityIQ connections */
+  connections: Array<IiqConnection>;
   membershipIndex: MembershipIndexStatus;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
@@ -269,6 +414,20 @@ export type StringFilter = {
   /** true: the attribute has a value; false: it has none */
   present?: InputMaybe<Scalars['Boolean']['input']>;
   startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Only the fields given change */
+export type UpdateConnectionInput = {
+  /** IIQ attribute names behind the typed User fields */
+  attributeMap?: InputMaybe<Scalars['JSON']['input']>;
+  auth?: InputMaybe<ConnectionAuthInput>;
+  /** SCIM base, e.g. https://iiq.example.com/identityiq/scim/v2 */
+  baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** PEM; null clears */
+  caBundle?: InputMaybe<Scalars['String']['input']>;
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** HTTP(S) proxy; null clears */
+  proxyUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** An IdentityIQ identity */
