@@ -160,6 +160,8 @@ export function generateDataset(options: GenerateOptions): Dataset {
     empId: null, locationOwner: null, regionOwner: null, roles: [], accounts: [], password: null, ...stamp(1800),
   });
   const nonExecDepartments = DEPARTMENTS.filter((d) => d.name !== 'Executive');
+  const departmentByName = new Map(DEPARTMENTS.map((d) => [d.name, d]));
+  const locationByName = new Map(LOCATIONS.map((l) => [l.name, l]));
   // hostile identities sit in the upper sixth of the organisation, so they manage people (their names show up
   // in other identities' manager.displayName) but are not all the CEO's direct reports; present at any size
   const hostileAt = new Map<number, (typeof HOSTILE_USERS)[number]>();
@@ -205,7 +207,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
       }
       if (!hostile) {
         const inherit = manager.department && manager.department !== 'Executive' && rng.chance(0.85);
-        const dept = i <= CEO_REPORTS ? (nonExecDepartments[(i - 1) % nonExecDepartments.length] as (typeof DEPARTMENTS)[number]) : inherit ? (DEPARTMENTS.find((x) => x.name === manager.department) as (typeof DEPARTMENTS)[number]) : rng.pick(nonExecDepartments);
+        const dept = i <= CEO_REPORTS ? (nonExecDepartments[(i - 1) % nonExecDepartments.length] as (typeof DEPARTMENTS)[number]) : inherit ? (departmentByName.get(manager.department ?? '') as (typeof DEPARTMENTS)[number]) : rng.pick(nonExecDepartments);
         user.department = dept.name;
         user.jobtitle = rng.pick(dept.jobs);
         user.location = manager.location && rng.chance(0.6) ? manager.location : rng.pick(LOCATIONS).name;
@@ -216,9 +218,9 @@ export function generateDataset(options: GenerateOptions): Dataset {
       user.location = 'Austin';
     }
     depth[i] = d;
-    const loc = LOCATIONS.find((l) => l.name === user.location) as (typeof LOCATIONS)[number];
+    const loc = locationByName.get(user.location ?? '') as (typeof LOCATIONS)[number];
     user.region = loc.region;
-    const dept = DEPARTMENTS.find((x) => x.name === user.department) as (typeof DEPARTMENTS)[number];
+    const dept = departmentByName.get(user.department ?? '') as (typeof DEPARTMENTS)[number];
     user.costcenter = [`${dept.code}${String(rng.int(100, 104))}`];
     if (rng.chance(0.35)) user.costcenter.push(loc.code);
     if (rng.chance(0.05)) user.costcenter.push(`P${String(rng.int(1000, 1019))}`);
@@ -280,6 +282,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
 
   // ---- accounts, role assignments, detection -------------------------------------------------------------
   const accounts: SimAccount[] = [];
+  // AD DNs (from display names) and SAP user ids (8-10 letters) collide; the other formats derive from unique keys
   const usedNative = new Set<string>();
   const uniqueNative = (base: string): string => {
     let v = base;
@@ -354,7 +357,7 @@ export function generateDataset(options: GenerateOptions): Dataset {
           displayName = u.userName;
           break;
         case 'WD':
-          nativeIdentity = uniqueNative(u.empId ?? u.userName);
+          nativeIdentity = u.empId ?? u.userName;
           displayName = u.displayName ?? u.userName;
           break;
         case 'SAP':
@@ -362,11 +365,11 @@ export function generateDataset(options: GenerateOptions): Dataset {
           displayName = nativeIdentity;
           break;
         case 'SF':
-          nativeIdentity = uniqueNative(`${(u.email ?? `${u.id}@example.com`).toLowerCase()}.prod`);
+          nativeIdentity = `${(u.email ?? `${u.id}@example.com`).toLowerCase()}.prod`;
           displayName = u.displayName ?? u.userName;
           break;
         default:
-          nativeIdentity = uniqueNative(`${def.key.toLowerCase()}:${u.userName.toLowerCase()}`);
+          nativeIdentity = `${def.key.toLowerCase()}:${u.userName.toLowerCase()}`;
           displayName = u.userName;
       }
       const accStamp = stamp(1200);
