@@ -90,6 +90,7 @@ export class RoleMembershipIndex {
   /** Members of a role in userName order; throws MEMBERSHIP_INDEX_NOT_READY before the first scan. */
   members(roleId: string): { members: readonly RoleMember[]; indexedAt: Date } {
     if (!this.data) {
+      if (this.state === 'idle') this.start(); // nobody called ready(): the first request starts the scan
       const s = this.status();
       throw gatewayError('MEMBERSHIP_INDEX_NOT_READY', 'role members are not available yet: the membership index is being built', {
         progress: {

@@ -114,6 +114,22 @@ describe('before the index is ready', () => {
   });
 });
 
+describe('without ready()', () => {
+  it('the first members request starts the index scan', async () => {
+    const gw = await startGateway({ sim: { users: 30 }, ready: false });
+    try {
+      const role = gw.sim.data.roles[0]!;
+      const first = await gw.gql(`query($id: ID!) { role(id: $id) { members { totalCount } } }`, { id: role.id });
+      expect(first.errors?.[0]?.extensions?.code).toBe('MEMBERSHIP_INDEX_NOT_READY');
+      await gw.app.membershipReady();
+      const later = await gw.gql(`query($id: ID!) { role(id: $id) { members { totalCount } } }`, { id: role.id });
+      expect(later.data!.role.members.totalCount).toBe(holders(gw, role.id).length);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 function holders(gw: Gateway, roleId: string) {
   return gw.sim.data.users.flatMap((u) =>
     u.roles

@@ -109,3 +109,27 @@ describe('cursor validation', () => {
     expect(orderChanged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('page limits', () => {
+  it('never pages above the server maximum (learned at ready())', async () => {
+    const small = await startGateway({ sim: { users: 30, maxResults: 25 } });
+    try {
+      const over = await small.gql(`{ users(first: 26) { totalCount } }`);
+      expect(over.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', max: 25 });
+      const ok = await small.gql(`{ users(first: 25) { edges { node { userName } } } }`);
+      expect(ok.data!.users.edges).toHaveLength(25);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('PAGE_SIZE_DEFAULT / PAGE_SIZE_MAX are honoured', async () => {
+    const custom = await startGateway({ sim: { users: 30 }, env: { PAGE_SIZE_DEFAULT: '7', PAGE_SIZE_MAX: '10' }, ready: false });
+    try {
+      expect((await custom.gql(`{ users { edges { cursor } } }`)).data!.users.edges).toHaveLength(7);
+      expect((await custom.gql(`{ users(last: 11) { totalCount } }`)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    } finally {
+      await custom.close();
+    }
+  });
+});

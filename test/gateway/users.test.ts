@@ -240,3 +240,22 @@ describe('Node interface', () => {
     }
   });
 });
+
+describe('role catalog cache', () => {
+  it('serves roles from memory within the TTL and reloads after it', async () => {
+    const ttl = await startGateway({ sim: { users: 20 }, env: { IIQ_ROLE_CACHE_TTL: '1' }, ready: false });
+    try {
+      const role = ttl.sim.data.roles[0]!;
+      const q = `query($n: String!) { role(name: $n) { remoteId parents { name } children { totalCount } } }`;
+      expect((await ttl.gql(q, { n: role.name })).data!.role.remoteId).toBe(role.id);
+      expect(ttl.sim.requests.count({ path: /^\/Roles/ })).toBe(1);
+      await ttl.gql(q, { n: role.name });
+      expect(ttl.sim.requests.count({ path: /^\/Roles/ })).toBe(1);
+      await new Promise((r) => setTimeout(r, 1100));
+      await ttl.gql(q, { n: role.name });
+      expect(ttl.sim.requests.count({ path: /^\/Roles/ })).toBe(2);
+    } finally {
+      await ttl.close();
+    }
+  });
+});
