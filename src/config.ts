@@ -1,6 +1,8 @@
 // Gateway configuration: parsed from the environment once, at start, with clear messages for bad values.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { Keyring } from './connections/secrets.ts';
 
 const positiveInt = (name: string, def: number) =>
   z.coerce
@@ -47,9 +49,25 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SIMULATOR_USERS: positiveInt('SIMULATOR_USERS', 2000),
     SIMULATOR_PROFILE: z.enum(['zero', 'realistic']).default('realistic'),
+    IIQ_GRAPH_ADMIN_KEY: z.string().min(24, { error: 'IIQ_GRAPH_ADMIN_KEY must be at least 24 characters (e.g. openssl rand -base64 32)' }).optional(),
+    IIQ_GRAPH_SECRET_KEY: z.string().optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' }).optional(),
+    PROXY_MAX_BODY_BYTES: positiveInt('PROXY_MAX_BODY_BYTES', 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
+    if (env.IIQ_GRAPH_ADMIN_KEY) {
+      if (env.IIQ_BASE_URL) ctx.addIssue({ code: 'custom', message: 'IIQ_BASE_URL (single connection) and IIQ_GRAPH_ADMIN_KEY (linked accounts) are two modes: set one of them' });
+      if (!env.IIQ_GRAPH_SECRET_KEY) ctx.addIssue({ code: 'custom', message: 'linked accounts (IIQ_GRAPH_ADMIN_KEY) need IIQ_GRAPH_SECRET_KEY to encrypt credentials, e.g. k1:$(openssl rand -base64 32)' });
+      return;
+    }
+    if (!isLoopback(env.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `HOST=${env.HOST} is not a loopback address and no API keys are configured: anyone who can reach it would read IdentityIQ. Set IIQ_GRAPH_ADMIN_KEY and IIQ_GRAPH_SECRET_KEY (linked accounts, every request needs an API key) or bind HOST=127.0.0.1`,
+      });
+    }
     if (!env.IIQ_BASE_URL) return;
     const basic = Boolean(env.IIQ_USERNAME || env.IIQ_PASSWORD);
     const oauth = Boolean(env.IIQ_CLIENT_ID || env.IIQ_CLIENT_SECRET);
@@ -58,6 +76,14 @@ const envSchema = z
     else if (oauth && !(env.IIQ_CLIENT_ID && env.IIQ_CLIENT_SECRET)) ctx.addIssue({ code: 'custom', message: 'IIQ_CLIENT_ID and IIQ_CLIENT_SECRET must be set together' });
     else if (!basic && !oauth) ctx.addIssue({ code: 'custom', message: 'IIQ_BASE_URL needs credentials: IIQ_USERNAME/IIQ_PASSWORD (Basic) or IIQ_CLIENT_ID/IIQ_CLIENT_SECRET (OAuth2)' });
   });
+
+/** Auth may be off only when nothing but this machine can connect. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === '::1' || /^::ffff:127\./i.test(h);
+}
 
 export interface GatewayConfig {
   port: number;
@@ -80,6 +106,15 @@ export interface GatewayConfig {
   graphiql: boolean;
   logLevel: string;
   simulator: { users: number; profile: 'zero' | 'realistic' };
+  /** linked-accounts mode (IIQ_GRAPH_ADMIN_KEY set): tenants, API keys, stored connections; undefined = single connection */
+  linked?: {
+    adminKey: string;
+    /** IIQ_GRAPH_SECRET_KEY: "kid:base64key[,kid:base64key...]", first encrypts, all decrypt */
+    secretKey: string;
+    dataDir: string;
+    databaseUrl?: string;
+  };
+  proxyMaxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +153,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`IIQ_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  if (e.IIQ_GRAPH_ADMIN_KEY && e.IIQ_GRAPH_SECRET_KEY) {
+    try {
+      Keyring.parse(e.IIQ_GRAPH_SECRET_KEY);
+    } catch (err) {
+      problems.push((err as Error).message); // names the entry, never the key material
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -142,5 +184,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL === 'true',
     logLevel: e.LOG_LEVEL,
     simulator: { users: e.SIMULATOR_USERS, profile: e.SIMULATOR_PROFILE },
+    ...(e.IIQ_GRAPH_ADMIN_KEY
+      ? { linked: { adminKey: e.IIQ_GRAPH_ADMIN_KEY, secretKey: e.IIQ_GRAPH_SECRET_KEY!, dataDir: e.DATA_DIR, ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}) } }
+      : {}),
+    proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
   };
 }
