@@ -1,11 +1,15 @@
 // The request log: tests and benchmarks count upstream calls exactly.
 import type { RequestRecord } from './types.ts';
 
+/** a long-running demo must not grow without bound; tests never come near this */
+const MAX_RECORDS = 200_000;
+
 export class RequestLog {
   private records: RequestRecord[] = [];
 
   add(record: RequestRecord): void {
     this.records.push(record);
+    if (this.records.length > MAX_RECORDS) this.records.splice(0, MAX_RECORDS / 10);
   }
 
   list(): RequestRecord[] {

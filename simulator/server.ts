@@ -331,6 +331,10 @@ export class SimServer {
     if (form.get('grant_type') !== 'client_credentials') {
       return json(400, { error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported' });
     }
+    if (this.tokens.size > 10_000) {
+      const now = Date.now();
+      for (const [token, expires] of this.tokens) if (expires <= now) this.tokens.delete(token);
+    }
     const accessToken = randomBytes(24).toString('base64url');
     this.tokens.set(accessToken, Date.now() + this.cfg.oauth.tokenTtlSeconds * 1000);
     return json(200, { expires_in: this.cfg.oauth.tokenTtlSeconds, token_type: 'bearer', access_token: accessToken });
