@@ -6,9 +6,13 @@ import { createServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { createApp } from './app.ts';
+import { createApp, type App } from './app.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
+import { openStore } from './connections/open-store.ts';
+import { Keyring } from './connections/secrets.ts';
 import { createIiqClient } from './iiq/client.ts';
+import { ProxyUpstream } from './rest/proxy.ts';
+import { createLinkedAccounts } from './tenancy/setup.ts';
 import type { IiqClientOptions } from './iiq/types.ts';
 
 interface Upstream {
@@ -103,9 +107,32 @@ async function main(): Promise<void> {
     redact: { paths: ['*.password', '*.clientSecret', '*.authorization', '*.Authorization', 'auth'], censor: '[redacted]' },
   });
 
-  const upstream = await upstreamFor(config, logger);
-  const client = createIiqClient(upstream.options);
-  const app = createApp({ client, config, logger });
+  let app: App;
+  let closeUpstream: () => Promise<void>;
+  if (config.linked) {
+    // linked accounts: connections come from the store, every request carries an API key
+    const { adminKey, secretKey, dataDir, databaseUrl } = config.linked;
+    const store = await openStore({ dataDir, databaseUrl });
+    const linked = createLinkedAccounts({ store, keyring: Keyring.parse(secretKey), adminKey, config, logger: logger.child({ component: 'linked-accounts' }) });
+    app = createApp({ linked, config, logger });
+    closeUpstream = () => store.close();
+    logger.info(
+      { store: store.kind, ...(store.kind === 'sqlite' ? { dataDir } : {}), tenants: (await store.listTenants()).length },
+      'linked accounts: every request needs Authorization: Bearer <API key>; the admin key manages tenants at /admin/tenants',
+    );
+  } else {
+    const upstream = await upstreamFor(config, logger);
+    const client = createIiqClient(upstream.options);
+    const { baseUrl, auth, tls, proxy } = upstream.options;
+    const ca = typeof tls?.ca === 'string' ? tls.ca : null;
+    const scimProxy = new ProxyUpstream({ baseUrl, secret: { auth, proxyUrl: proxy ?? null }, caBundle: ca });
+    app = createApp({ client, config, logger, proxy: scimProxy });
+    closeUpstream = async () => {
+      await client.close();
+      await scimProxy.close();
+      await upstream.close();
+    };
+  }
   const server = createServer(app.handle);
   server.keepAliveTimeout = 65_000;
 
@@ -127,8 +154,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close(async () => {
       await app.close();
-      await client.close();
-      await upstream.close();
+      await closeUpstream();
       process.exit(0);
     });
     server.closeIdleConnections();
