@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parse } from 'graphql';
+import { graphql, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { printAppPermissionsSdl } from '../../examples/app-permissions/schema.ts';
+import { printSchemaSdl, schema } from '../../src/graphql/schema.ts';
+import { sortSdl } from '../../src/graphql/sort-sdl.ts';
 import { brokenKeys, composeSupergraph, CompositionError, declaredKeys, parseSubgraphSpec, supergraphKeys, type SubgraphSource } from '../../scripts/compose.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +32,14 @@ describe('the printed iiq-graph subgraph', () => {
     expect(iiqGraph.sdl).toMatch(/^extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+", import: \["@key"\]\)/);
     const keys = declaredKeys('iiq-graph', parse(iiqGraph.sdl)).map((k) => `${k.type} ${k.fields} ${k.resolvable}`);
     expect(keys.sort()).toEqual(['Role id true', 'Role name true', 'User id true', 'User userName true']);
+  });
+
+  it('is what the code prints, and what _service { sdl } serves to routers that introspect subgraphs', async () => {
+    expect(iiqGraph.sdl).toBe(printSchemaSdl());
+    const res = await graphql({ schema, source: '{ _service { sdl } }' });
+    expect(res.errors).toBeUndefined();
+    expect(sortSdl((res.data as { _service: { sdl: string } })._service.sdl)).toBe(iiqGraph.sdl);
+    expect(appPermissions.sdl).toBe(printAppPermissionsSdl());
   });
 });
 
