@@ -114,6 +114,23 @@ describe('before the index is ready', () => {
   });
 });
 
+describe('refresh', () => {
+  it('the index is rebuilt on schedule and members report the newer indexedAt', async () => {
+    const gw = await startGateway({ sim: { users: 20 }, env: { MEMBERSHIP_INDEX_REFRESH: '1' }, waitForIndex: true });
+    try {
+      const role = gw.sim.data.roles[0]!;
+      const q = `query($id: ID!) { role(id: $id) { members { indexedAt totalCount } } }`;
+      const first = (await gw.gql(q, { id: role.id })).data!.role.members;
+      await new Promise((r) => setTimeout(r, 1600));
+      const second = (await gw.gql(q, { id: role.id })).data!.role.members;
+      expect(Date.parse(second.indexedAt)).toBeGreaterThan(Date.parse(first.indexedAt));
+      expect(second.totalCount).toBe(first.totalCount);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('without ready()', () => {
   it('the first members request starts the index scan', async () => {
     const gw = await startGateway({ sim: { users: 30 }, ready: false });
