@@ -5,7 +5,9 @@ import {
   URN_CORE_USER,
   URN_ENTERPRISE_USER,
   URN_SAILPOINT_USER,
+  DEFAULT_MAX_FILTER_URL_LENGTH,
   anyOf,
+  filterLiteral,
   roleAttrPath,
   stringifyFilter,
   stringifyRoleFilter,
@@ -371,7 +373,8 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     const operation = 'getUsersByNames';
     if (userNames.length === 0) return [];
     const max = await maxResults(opts);
-    const unique = [...new Set(userNames)];
+    // a name too long for any filter URL cannot be a userName IIQ stores: it is a miss, not a failed batch
+    const unique = [...new Set(userNames)].filter((n) => fitsOneFilter(userAttrPath('userName'), n));
     const maxTerms = Math.min(max, 100);
     const chunks = anyOf('userName', unique, { resolve: userAttrPath, maxTerms });
     const found = (await mapBounded(chunks, 4, (chunk) => allUsersMatching(operation, chunk, opts, maxTerms, opts))).flat();
@@ -406,7 +409,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
 
   async function getUsersByIds(ids: readonly string[], opts: UserLookupOptions = {}): Promise<(IiqUser | null)[]> {
     if (ids.length === 0) return [];
-    const unique = [...new Set(ids.filter(validId))];
+    const unique = [...new Set(ids)].filter((id) => validId(id) && fitsOneFilter('id', id));
     const maxTerms = Math.min(await maxResults(opts), 100);
     const chunks = anyOf('id', unique, { maxTerms });
     const found = new Map<string, IiqUser>();
@@ -560,6 +563,10 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     listAllRoles,
     close: () => http.close(),
   };
+}
+
+function fitsOneFilter(path: string, value: string): boolean {
+  return encodeURIComponent(`${path} eq ${filterLiteral(value)}`).length <= DEFAULT_MAX_FILTER_URL_LENGTH;
 }
 
 /** Batch-lookup filters: `id` is not a logical UserField (7.2 cannot filter on it) but is probed here. */

@@ -183,6 +183,8 @@ describe('users', () => {
     const res = await c.getUsersByNames([b.userName, 'no.such.user', a.userName, b.userName]);
     expect(res.map((u) => u?.id ?? null)).toEqual([b.id, null, a.id, b.id]);
     expect(await c.getUsersByNames([])).toEqual([]);
+    // a key too long for any filter URL is a miss, not a failed batch
+    expect((await c.getUsersByNames([a.userName, 'x'.repeat(10_000)])).map((u) => u?.id ?? null)).toEqual([a.id, null]);
   });
 
   it('getUsersByNames: case-insensitive server matches are mapped back to the key', async () => {
