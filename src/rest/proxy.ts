@@ -89,7 +89,7 @@ export class ProxyUpstream {
 
     let tooLarge = false;
     const hasBody = request.body !== null && method !== 'GET' && method !== 'DELETE';
-    const body = hasBody ? Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>).pipe(limit(maxBody, () => (tooLarge = true))) : null;
+    const body = hasBody ? Readable.from(chunksOf(request.body!)).pipe(limit(maxBody, () => (tooLarge = true))) : null;
     // a bearer token may have expired: retry once with a fresh one, but only when no body was streamed
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.authorization(attempt > 0);
@@ -124,6 +124,20 @@ export class ProxyUpstream {
 
   close(): Promise<void> {
     return this.dispatcher.close();
+  }
+}
+
+/** Reads any WHATWG stream (Yoga hands over a ponyfill, which Readable.fromWeb refuses). */
+async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
 
