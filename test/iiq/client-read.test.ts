@@ -275,6 +275,9 @@ describe('roles', () => {
     sim.requests.reset();
     const roles = await c.listAllRoles({ pageSize: 10, concurrency: 3 });
     expect(roles.map((r) => r.id).sort()).toEqual(sim.data.roles.map((r) => r.id).sort());
+    // in the server's name order, exactly as one big page would list them
+    const onePage = await c.listRoles({ count: 1000 });
+    expect(roles.map((r) => r.id)).toEqual(onePage.items.map((r) => r.id));
     for (const q of sim.requests.list().filter((r) => r.path === '/Roles')) expect(q.query.sortBy).toBe('name');
     const withParent = sim.data.roles.find((r) => r.parentIds.length > 0);
     if (withParent) expect(roles.find((r) => r.id === withParent.id)!.parentIds).toEqual(withParent.parentIds);

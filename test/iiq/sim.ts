@@ -18,14 +18,7 @@ export const OAUTH = { kind: 'oauth2', clientId: 'iiq-graph', clientSecret: 'iiq
 
 /** A client with fast retries and no environment proxy, unless overridden. */
 export function client(baseUrl: string, extra: Partial<IiqClientOptions> = {}): IiqClient {
-  return createIiqClient({
-    baseUrl,
-    auth: BASIC,
-    proxy: null,
-    retry: { baseDelayMs: 10, maxDelayMs: 50, ...extra.retry },
-    ...extra,
-    ...(extra.retry ? { retry: { baseDelayMs: 10, maxDelayMs: 50, ...extra.retry } } : {}),
-  });
+  return createIiqClient({ baseUrl, auth: BASIC, proxy: null, ...extra, retry: { baseDelayMs: 10, maxDelayMs: 50, ...extra.retry } });
 }
 
 export interface CapturedLog {
