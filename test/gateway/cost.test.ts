@@ -60,6 +60,14 @@ describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts
     expect(owners.size).toBeLessThan(rows);
   });
 
+  it('totalCount alone asks IIQ for totals only (count=0)', async () => {
+    gw.sim.requests.reset();
+    const res = await gw.gql(`{ users(first: 50, filter: { active: true }) { totalCount } roles { totalCount } }`);
+    expect(res.data).toEqual({ users: { totalCount: gw.sim.data.users.filter((u) => u.active).length }, roles: { totalCount: gw.sim.data.roles.length } });
+    const counts = gw.sim.requests.list().map((r) => r.query.count);
+    expect(counts).toEqual(['0', '0']);
+  });
+
   it('manager and directReports cost one batch per level', async () => {
     gw.sim.requests.reset();
     const res = await gw.gql(`{ users(first: 50) { edges { node { userName manager { userName } directReports(first: 5) { totalCount edges { node { userName } } } } } } }`);

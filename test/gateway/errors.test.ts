@@ -92,7 +92,7 @@ describe('masking', () => {
     const { createApp } = await import('../../src/app.ts');
     const broken = new Proxy(gw.client, {
       get(target, prop, receiver) {
-        if (prop === 'listUsers') return async () => {
+        if (prop === 'listUsers' || prop === 'countUsers') return async () => {
           throw new TypeError('secret internal detail at /srv/iiq-graph');
         };
         return Reflect.get(target, prop, receiver) as unknown;

@@ -9,7 +9,7 @@ import { compileRoleFilter, roleSort, type RoleFilterInput } from '../filters.ts
 import { remoteIdFrom } from '../global-id.ts';
 import type { RoleMember } from '../membership-index.ts';
 import { buildConnection, Edge, lazyFingerprint, pageRequest, settle, sliceConnection } from '../paging.ts';
-import { userDemand } from '../selection.ts';
+import { isSelectedMemo, userDemand } from '../selection.ts';
 import { OrderDirection, RoleAcquisition, RoleRef, RoleTypeRef, StringFilter, UserRef, type AssignmentEdgeFields } from './refs.ts';
 import { AssignmentEdge, resolveRoles, userStub } from './shared.ts';
 
@@ -193,7 +193,7 @@ builder.queryFields((t) => ({
       type: RoleRef,
       description: 'Roles, in name order unless orderBy says otherwise',
       args: { filter: t.arg({ type: RoleFilter }), orderBy: t.arg({ type: RoleOrder }) },
-      resolve: async (_root, args, ctx) => {
+      resolve: async (_root, args, ctx, info) => {
         const { conn } = ctx;
         const filter = compileRoleFilter(args.filter);
         const sort = roleSort(args.orderBy);
@@ -205,7 +205,9 @@ builder.queryFields((t) => ({
         if (request.end === null) total = (await conn.client.listRoles({ ...base, count: 0 }, call)).totalResults;
         const { start, end } = settle(request, total ?? Number.MAX_SAFE_INTEGER);
         let items: IiqRole[] = [];
-        if (end > start) {
+        // totals only (count=0) when no edge or cursor is selected
+        const needItems = isSelectedMemo(info, ['edges'], ctx.demandCache) || isSelectedMemo(info, ['pageInfo'], ctx.demandCache);
+        if (end > start && needItems) {
           const page = await conn.client.listRoles({ ...base, startIndex: start + 1, count: end - start }, call);
           items = page.items;
           total = page.totalResults;

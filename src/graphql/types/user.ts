@@ -264,7 +264,9 @@ builder.queryFields((t) => ({
         if (request.end === null) total = await conn.client.countUsers(filter, call); // `last` without `before`
         const { start, end } = settle(request, total ?? Number.MAX_SAFE_INTEGER);
         let items: IiqUser[] = [];
-        if (end > start) {
+        // totals only (count=0) when no edge or cursor is selected
+        const needItems = isSelectedMemo(info, ['edges'], ctx.demandCache) || isSelectedMemo(info, ['pageInfo'], ctx.demandCache);
+        if (end > start && needItems) {
           const { fields, includeRoles } = lookupOptions(demandAt(ctx, info, ['edges', 'node']));
           const page = await conn.client.listUsers(
             { ...(filter ? { filter } : {}), sort, startIndex: start + 1, count: end - start, ...(fields ? { fields } : {}), ...(includeRoles ? { includeRoles } : {}) },
