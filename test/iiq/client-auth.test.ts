@@ -147,6 +147,25 @@ describe('OAuth2 client credentials', () => {
     }
   });
 
+  it('a failing token endpoint is not retried (POST) and surfaces as upstreamUnavailable', async () => {
+    const c = client(baseUrl, { auth: OAUTH });
+    try {
+      sim.requests.reset();
+      sim.faults.inject({ type: 'status', status: 503, times: 1, method: 'POST', pathPrefix: '/oauth2/token' });
+      const err = await failure(c.listUsers({ count: 1 }));
+      expect(err.kind).toBe('upstreamUnavailable');
+      expect(err.operation).toBe('oauth2Token');
+      expect(tokenRequests()).toBe(1);
+      expect(sim.requests.count({ method: 'GET', path: '/Users' })).toBe(0);
+      // not cached: the next call gets a token
+      expect((await c.listUsers({ count: 1 })).items).toHaveLength(1);
+      expect(tokenRequests()).toBe(2);
+    } finally {
+      sim.faults.clear();
+      await c.close();
+    }
+  });
+
   it('an explicit tokenUrl is used', async () => {
     const tokenUrl = `${new URL(baseUrl).origin}/identityiq/oauth2/token`;
     const c = client(baseUrl, { auth: { ...OAUTH, tokenUrl } });

@@ -301,6 +301,19 @@ describe('error kinds', () => {
     expect((await failure(c.listUsers({ count: 1 }, { signal: AbortSignal.abort() }))).kind).toBe('aborted');
   });
 
+  it('aborting an iteration through the caller’s signal surfaces as aborted', async () => {
+    const ctl = new AbortController();
+    sim.faults.inject({ type: 'delay', delayMs: 1500, times: 1, method: 'GET', pathPrefix: '/Users' });
+    let n = 0;
+    const run = (async () => {
+      for await (const _ of c.iterateUsers({}, { pageSize: 5, concurrency: 3 }, { signal: ctl.signal })) n++;
+    })();
+    setTimeout(() => ctl.abort(), 100);
+    const err = await failure(run);
+    expect(err.kind).toBe('aborted');
+    expect(n).toBe(0);
+  });
+
   it('an iterator stopped early aborts its in-flight windows, and a failing window surfaces as a typed error', async () => {
     let n = 0;
     for await (const _ of c.iterateUsers({}, { pageSize: 5, concurrency: 4 })) if (++n === 7) break;
