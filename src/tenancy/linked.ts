@@ -95,16 +95,16 @@ export class LinkedAccounts {
     } catch (err) {
       if (!(err instanceof ConnectionError)) throw err;
       if (err.code !== 'CONNECTION_REQUIRED') throw toGraphQLError(err, true);
-      const fail = (): never => {
-        throw toGraphQLError(err);
-      };
+      // Yoga copies the context object, so the failure sits one level down: any use of the connection throws
+      const unavailable = new Proxy({}, {
+        get(_target, prop) {
+          if (prop === 'then' || typeof prop === 'symbol') return undefined; // not a thenable; inspectable
+          throw toGraphQLError(err);
+        },
+      });
       return {
-        get conn() {
-          return fail();
-        },
-        get loaders() {
-          return fail();
-        },
+        conn: unavailable as GatewayConnection,
+        loaders: unavailable as GatewayContext['loaders'],
         demandCache: new WeakMap(),
         linked,
       };
