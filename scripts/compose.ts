@@ -151,7 +151,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       return { name, url, sdl: readFileSync(file, 'utf8') };
     });
     const supergraph = composeSupergraph(subgraphs);
-    if (values.out === '-') process.stdout.write(supergraph);
+    if (values.out === '-') {
+      // a closed pipe (| head) is not an error
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+      process.stdout.write(supergraph);
+    }
     else {
       writeFileSync(values.out!, supergraph);
       console.error(`wrote ${values.out} (${subgraphs.map((s) => `${s.name} at ${s.url}`).join(', ')})`);
