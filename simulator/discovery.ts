@@ -36,6 +36,7 @@ const DESCRIPTIONS: Record<string, string> = {
   PolicyViolation: 'Policy Violation',
   Workflow: 'Workflow',
   TaskResult: 'Task Result',
+  ObjectConfig: 'Object Configuration',
 };
 
 export function resourceTypeOf(rt: AnyResource, base: string): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { ConcurrencyLimiter, costMs, type Latency } from './cost.ts';
 import { resourceTypeOf, schemasOf, serviceProviderConfig } from './discovery.ts';
 import { ScimError, errors } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
+import { objectConfigResource } from './objectconfig.ts';
 import { project, splitList, wants } from './projection.ts';
 import type { ListEngine } from './query.ts';
 import type { IdSource } from './random.ts';
@@ -51,6 +52,7 @@ const RESOURCES: Record<string, AnyResource> = {
   PolicyViolations: policyViolationResource,
   Workflows: workflowResource,
   TaskResults: taskResultResource,
+  ObjectConfigs: objectConfigResource,
 };
 const WRITABLE = new Set(['Users', 'Accounts']);
 

@@ -168,4 +168,21 @@ describe('simulator endpoints and methods', () => {
     expect(all.json.Resources.map((r: { id: string }) => r.id)).not.toContain(wg?.id);
     expect(all.json.totalResults).toBe(sim.data.users.length);
   });
+
+  it('describes the extended identity attributes in /ObjectConfigs/Identity (8.x)', async () => {
+    const list = await call(sim, '/ObjectConfigs');
+    expect(list.json.Resources.map((o: { name: string }) => o.name).sort()).toEqual(['Bundle', 'Identity', 'Link', 'ManagedAttribute']);
+    const identity = await call(sim, '/ObjectConfigs/Identity');
+    expect(identity.status).toBe(200);
+    expect(identity.json.schemas).toEqual(['urn:ietf:params:scim:schemas:sailpoint:1.0:ObjectConfig']);
+    const attrs = identity.json.objectAttributes as { name: string; type: string; multi: boolean; standard: boolean }[];
+    const extended = attrs.filter((a) => !a.standard && !('system' in a && (a as { system: boolean }).system));
+    expect(extended.map((a) => a.name).sort()).toEqual(['costcenter', 'department', 'empId', 'jobtitle', 'location', 'locationOwner', 'region', 'regionOwner']);
+    expect(attrs.find((a) => a.name === 'costcenter')?.multi).toBe(true);
+    expect(attrs.find((a) => a.name === 'regionOwner')?.type).toBe('sailpoint.object.Identity');
+    // every extended attribute really appears in the SailPoint extension of a user
+    const user = await call(sim, `/Users/${encodeURIComponent("Conan.O'Brien")}`);
+    for (const a of extended) expect(user.json['urn:ietf:params:scim:schemas:sailpoint:1.0:User']).toHaveProperty([a.name]);
+    expect((await call(sim, '/ObjectConfigs/Identity', { method: 'PUT', body: {} })).status).toBe(405);
+  });
 });
