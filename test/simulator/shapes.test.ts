@@ -105,6 +105,22 @@ describe('simulator resource shapes (reference §3)', () => {
     }
   });
 
+  it('matches the OpenAPI accountResponse properties', async () => {
+    const props = specProperties('accountResponse');
+    const placeholder = 'urn:ietf:params:scim:schemas:sailpoint:1.0:Application:Schema:APPLICATION NAME:account';
+    expect(props.has(placeholder)).toBe(true);
+    const res = await call(sim, '/Accounts?count=20&sortBy=nativeIdentity');
+    for (const account of res.json.Resources as Record<string, unknown>[]) {
+      const appUrn = (account['schemas'] as string[])[1] as string;
+      for (const key of Object.keys(account)) expect([...props.keys()], key).toContain(key === appUrn ? placeholder : key);
+      for (const key of ['id', 'identity', 'application', 'nativeIdentity', 'displayName', 'active', 'locked', 'meta', 'schemas']) {
+        expect(account, key).toHaveProperty([key]);
+        const type = props.get(key);
+        if (type) expect(jsonType(account[key]), key).toBe(type);
+      }
+    }
+  });
+
   it('answers 304 to a matching If-None-Match and 200 otherwise', async () => {
     const u = sim.data.users[10];
     const first = await call(sim, `/Users/${u?.id}`);
