@@ -67,8 +67,6 @@ export default async function run(): Promise<Record<string, number | string | bo
       const seen = new Set<string>();
       let duplicates = 0;
       let withRoles = 0;
-      let order = 0;
-      let prev = '';
       let orderHash = 0;
       const sampler = rssSampler();
       const started = performance.now();
@@ -78,12 +76,10 @@ export default async function run(): Promise<Record<string, number | string | bo
         if (u.roles && u.roles.length > 0) withRoles++;
         // order fingerprint: both walks must see the same sequence
         for (let i = 0; i < u.id.length; i++) orderHash = (orderHash * 31 + u.id.charCodeAt(i)) | 0;
-        if (prev !== '' && prev === u.id) order++;
-        prev = u.id;
       }
       const seconds = (performance.now() - started) / 1000;
       sampler.stop();
-      return { seconds, count: seen.size, duplicates, withRoles, orderHash, peakMb: sampler.peakMb(), repeats: order };
+      return { seconds, count: seen.size, duplicates, withRoles, orderHash, peakMb: sampler.peakMb() };
     };
 
     const rssBeforeMb = Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
