@@ -89,6 +89,8 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // a client that goes away mid-body: settle anyway (a later settle is a no-op)
+    req.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
 
