@@ -1,5 +1,6 @@
 // Serving: /graphql, GraphiQL from our bundle, /healthz.
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_QUERY } from '../../src/app.ts';
 import { startGateway } from './harness.ts';
 
 describe('HTTP surface', () => {
@@ -18,6 +19,18 @@ describe('HTTP surface', () => {
       const q = await fetch(`${gw.origin}/graphql?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`, { headers: { accept: 'application/json' } });
       expect(((await q.json()) as any).data.users.totalCount).toBe(gw.sim.data.users.length);
       expect((await fetch(`${gw.origin}/nope`)).status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('the GraphiQL example query (users -> roles -> members) runs without errors', async () => {
+    const gw = await startGateway({ sim: { users: 25 }, waitForIndex: true });
+    try {
+      const res = await gw.gql(EXAMPLE_QUERY);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.users.edges.length).toBe(5);
+      expect(res.data!.users.edges[0].node.roles.edges[0].node.members.totalCount).toBeGreaterThan(0);
     } finally {
       await gw.close();
     }
