@@ -85,6 +85,25 @@ describe('transport', () => {
     }
   });
 
+  it('a server-side 400 tooMany (count above scimSearchMaxResults) maps to tooMany, not retried', async () => {
+    // the client clamps count itself, so an interceptor raises it on the wire to provoke IIQ's answer
+    const pool = new Pool(new URL(baseUrl).origin);
+    const dispatcher = pool.compose((dispatch) => (opts, handler) => dispatch({ ...opts, path: opts.path.replace(/([?&])count=\d+/, '$1count=5000') }, handler));
+    const c = client(baseUrl, { dispatcher });
+    try {
+      sim.requests.reset();
+      const err = await c.listUsers({ count: 10 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(IiqError);
+      expect((err as IiqError).kind).toBe('tooMany');
+      expect((err as IiqError).status).toBe(400);
+      expect((err as IiqError).scimType).toBe('tooMany');
+      expect(sim.requests.count({ method: 'GET', path: '/Users' })).toBe(1);
+    } finally {
+      await c.close();
+      await pool.close();
+    }
+  });
+
   it('Retry-After given as an HTTP date is honoured', async () => {
     const c = client(baseUrl);
     try {
