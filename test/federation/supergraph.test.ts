@@ -3,7 +3,7 @@
 // the simulator's dataset; upstream SCIM requests are counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATIONS } from '../../examples/app-permissions/catalog.ts';
-import type { SimUser } from '../../simulator/index.ts';
+import { HOSTILE_USERS, type SimUser } from '../../simulator/index.ts';
 import { encodeGlobalId } from '../../src/graphql/global-id.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 import { startSupergraph, type Supergraph } from './harness.ts';
@@ -199,6 +199,14 @@ describe('iiq-graph _entities directly', () => {
       { __typename: 'Role', name: role.name },
       null,
     ]);
+  });
+
+  it('userName references with quotes, backslashes, spaces and non-ASCII resolve exactly, in one upstream request', async () => {
+    sg.iiq.sim.requests.reset();
+    const res = await entities(sg.iiq, HOSTILE_USERS.map((u) => ({ __typename: 'User', userName: u.userName })));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual(HOSTILE_USERS.map((u) => ({ __typename: 'User', userName: u.userName, displayName: u.displayName })));
+    expect(sg.userRequests()).toBe(1);
   });
 
   it('50 id references cost what nodes(ids:) costs; on an IIQ that can filter on id, no more than a listing', async () => {
