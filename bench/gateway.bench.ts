@@ -126,6 +126,7 @@ export default async function run(): Promise<Record<string, number | string | bo
     out['requests.withOwner'] = await countRequests(zero, () => gql(app, WITH_OWNER));
     await app.ready();
     await app.membershipReady();
+    out['requests.withOwner.indexReady'] = await countRequests(zero, () => gql(app, WITH_OWNER)); // id -> userName from the index
     out['requests.withMembers.userNameOnly'] = await countRequests(zero, () => gql(app, WITH_MEMBERS));
     out['requests.withMembers.details'] = await countRequests(zero, () => gql(app, WITH_MEMBER_DETAILS));
     const someone = (await gql(app, `{ users(first: 1, filter: { isManager: false }) { edges { node { userName } } } }`)).data.users.edges[0].node.userName;

@@ -47,7 +47,7 @@ export interface GatewayContext {
 export function createRequestContext(conn: GatewayConnection, signal?: AbortSignal): GatewayContext {
   return {
     conn,
-    loaders: new RequestLoaders(conn.client, signal),
+    loaders: new RequestLoaders(conn.client, signal, (id) => conn.membership.userNameOf(id)),
     demandCache: new WeakMap(),
     ...(signal ? { signal } : {}),
   };

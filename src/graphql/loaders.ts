@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import { f } from '../iiq/filter.ts';
 import type { IiqClient, IiqRole, IiqUser } from '../iiq/types.ts';
 import { lookupOptions, mergeDemands, type UserDemand } from './selection.ts';
+import { userStub } from './user-stub.ts';
 
 interface Keyed<K> {
   key: K;
@@ -35,9 +36,15 @@ export class RequestLoaders {
   /** roles missing from the catalog (created since it was cached) */
   readonly roleById: DataLoader<string, IiqRole | null>;
 
-  constructor(client: IiqClient, signal?: AbortSignal) {
+  /** @param knownUserName id -> userName from the membership index: selections of only id/userName cost nothing */
+  constructor(client: IiqClient, signal?: AbortSignal, knownUserName?: (id: string) => string | undefined) {
     const opts = (demand: UserDemand) => lookupOptions(demand, signal);
-    this.userById = shapedLoader((ids, demand) => client.getUsersByIds(ids, opts(demand)));
+    const byId = shapedLoader<string, IiqUser | null>((ids, demand) => client.getUsersByIds(ids, opts(demand)));
+    this.userById = (id, demand) => {
+      const nameOnly = !demand.roles && demand.fields !== 'default' && [...demand.fields].every((f) => f === 'userName');
+      const name = nameOnly ? knownUserName?.(id) : undefined;
+      return name === undefined ? byId(id, demand) : Promise.resolve(userStub(id, name));
+    };
     this.userByName = shapedLoader((names, demand) => client.getUsersByNames(names, opts(demand)));
     this.directReports = shapedLoader(async (managerIds, demand) => {
       // grouping needs the manager id on every report

@@ -26,6 +26,8 @@ export interface MembershipIndexStatus {
 
 interface IndexData {
   byRole: Map<string, RoleMember[]>;
+  /** every scanned identity: userName is immutable in IIQ (reference §3.1), so this never goes stale but for deletions */
+  userNames: Map<string, string>;
   indexedAt: Date;
   users: number;
 }
@@ -105,6 +107,11 @@ export class RoleMembershipIndex {
     return { members: this.data.byRole.get(roleId) ?? [], indexedAt: this.data.indexedAt };
   }
 
+  /** The userName of an identity seen by the last scan (undefined before the first scan or when unknown). */
+  userNameOf(userId: string): string | undefined {
+    return this.data?.userNames.get(userId);
+  }
+
   private async scan(): Promise<void> {
     const abort = (this.abort = new AbortController());
     this.state = this.data ? 'refreshing' : 'building';
@@ -116,6 +123,7 @@ export class RoleMembershipIndex {
     try {
       this.total = await this.client.countUsers(undefined, { signal: abort.signal });
       const byRole = new Map<string, RoleMember[]>();
+      const userNames = new Map<string, string>();
       const users = this.client.iterateUsers(
         { fields: [], includeRoles: true, sort: { by: 'userName', order: 'ascending' } },
         { concurrency: this.options.concurrency },
@@ -123,6 +131,7 @@ export class RoleMembershipIndex {
       );
       for await (const user of users) {
         this.scanned++;
+        userNames.set(user.id, user.userName);
         for (const r of user.roles ?? []) {
           let list = byRole.get(r.roleId);
           if (!list) byRole.set(r.roleId, (list = []));
@@ -130,7 +139,7 @@ export class RoleMembershipIndex {
         }
       }
       if (abort.signal.aborted) return;
-      this.data = { byRole, indexedAt: new Date(), users: this.scanned };
+      this.data = { byRole, userNames, indexedAt: new Date(), users: this.scanned };
       this.state = 'ready';
       this.lastError = null;
       this.logger.info({ users: this.scanned, roles: byRole.size, ms: Date.now() - started }, 'role membership index built');

@@ -53,12 +53,12 @@ describe('upstream failures', () => {
   });
 
   it('a failing nested branch yields an error at its path and the rest of the page', async () => {
-    const probe = await gw.gql(`{ users(first: 10) { edges { node { userName manager { userName } } } } }`);
+    const probe = await gw.gql(`{ users(first: 10) { edges { node { userName manager { userName displayName } } } } }`);
     expect(probe.errors).toBeUndefined();
     gw.sim.faults.inject({ type: 'status', status: 503, times: 50, pathPrefix: '/Users/' });
     try {
       // fresh request: manager lookups are GETs by id (or a filtered list); only the by-id path fails
-      const res = await gw.gql(`{ users(first: 10) { totalCount edges { node { userName manager { userName } } } } }`);
+      const res = await gw.gql(`{ users(first: 10) { totalCount edges { node { userName manager { userName displayName } } } } }`);
       expect(gw.sim.requests.list().some((r) => r.path.startsWith('/Users/') && r.status === 503)).toBe(true);
       expect(res.data!.users.edges).toHaveLength(10);
       const failed = res.errors!.filter((e) => e.extensions!.code === 'UPSTREAM_UNAVAILABLE');

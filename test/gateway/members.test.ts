@@ -84,6 +84,26 @@ describe('membership index', () => {
     }
   });
 
+  it('with the index ready, owner / manager { userName } cost nothing upstream (userName is immutable in IIQ)', async () => {
+    await gw.gql(`{ users(first: 1) { edges { node { roles { edges { node { name } } } } } } }`); // warm catalog
+    gw.sim.requests.reset();
+    const res = await gw.gql(`{ users(first: 100) { edges { node { userName manager { id userName } roles { edges { node { name owner { userName } } } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(gw.sim.requests.count()).toBe(1);
+    for (const e of res.data!.users.edges) {
+      const sim = gw.sim.data.userByName(e.node.userName)!;
+      expect(e.node.manager?.userName ?? null).toBe(sim.managerId ? gw.sim.data.userById(sim.managerId)!.userName : null);
+      for (const r of e.node.roles.edges) {
+        const role = gw.sim.data.roleByName(r.node.name)!;
+        expect(r.node.owner?.userName ?? null).toBe(role.ownerId ? gw.sim.data.userById(role.ownerId)!.userName : null);
+      }
+    }
+    // anything beyond id / userName still goes upstream
+    gw.sim.requests.reset();
+    await gw.gql(`{ users(first: 5) { edges { node { manager { displayName } } } } }`);
+    expect(gw.sim.requests.count()).toBeGreaterThan(1);
+  });
+
   it('membershipIndex reports its state', async () => {
     const res = await gw.gql(`{ membershipIndex { state scannedUsers totalUsers indexedAt } }`);
     expect(res.data!.membershipIndex).toMatchObject({ state: 'READY', scannedUsers: gw.sim.data.users.length, totalUsers: gw.sim.data.users.length });

@@ -11,7 +11,8 @@ import type { RoleMember } from '../membership-index.ts';
 import { buildConnection, Edge, lazyFingerprint, pageRequest, settle, sliceConnection } from '../paging.ts';
 import { isSelectedMemo, userDemand } from '../selection.ts';
 import { OrderDirection, RoleAcquisition, RoleRef, RoleTypeRef, StringFilter, UserRef, type AssignmentEdgeFields } from './refs.ts';
-import { AssignmentEdge, resolveRoles, userStub } from './shared.ts';
+import { userStub } from '../user-stub.ts';
+import { AssignmentEdge, resolveRoles } from './shared.ts';
 
 RoleTypeRef.implement({
   description: 'A role type (IIQ RoleTypeDefinition); the booleans say what roles of this type allow',

@@ -42,36 +42,6 @@ export function roleFromAssignment(a: IiqRoleAssignment): IiqRole {
   };
 }
 
-/** A user known only by id and userName (membership index), for selections that need nothing else. */
-export function userStub(id: string, userName: string): IiqUser {
-  return {
-    id,
-    userName,
-    displayName: null,
-    formattedName: null,
-    givenName: null,
-    familyName: null,
-    email: null,
-    emails: [],
-    active: null,
-    userType: null,
-    manager: null,
-    isManager: null,
-    riskScore: null,
-    capabilities: [],
-    lastRefresh: null,
-    administrator: null,
-    accounts: [],
-    roles: null,
-    entitlements: null,
-    customAttributes: {},
-    created: null,
-    lastModified: null,
-    version: null,
-    raw: {},
-  };
-}
-
 export function asString(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
