@@ -69,8 +69,9 @@ const STATIC_NEEDS: Record<string, readonly UserField[]> = {
   lastRefresh: ['lastRefresh'],
   createdAt: ['created'],
   updatedAt: ['lastModified'],
+  version: ['lastModified'], // meta is always returned, but a userName-only stub has no version
 };
-const NEEDS_NOTHING = new Set(['id', 'remoteId', '__typename', 'directReports', 'version']);
+const NEEDS_NOTHING = new Set(['id', 'remoteId', '__typename', 'directReports']);
 const NEEDS_DEFAULT = new Set(['attributes', 'raw']);
 const TYPED_ATTRIBUTES = new Set<keyof AttributeMap>(['department', 'jobTitle', 'location', 'costCenters', 'employeeId']);
 

@@ -100,8 +100,12 @@ describe('membership index', () => {
     }
     // anything beyond id / userName still goes upstream
     gw.sim.requests.reset();
-    await gw.gql(`{ users(first: 5) { edges { node { manager { displayName } } } } }`);
+    const more = await gw.gql(`{ users(first: 5) { edges { node { userName manager { displayName version } } } } }`);
     expect(gw.sim.requests.count()).toBeGreaterThan(1);
+    for (const e of more.data!.users.edges) {
+      const sim = gw.sim.data.userByName(e.node.userName)!;
+      if (sim.managerId) expect(e.node.manager).toEqual({ displayName: gw.sim.data.userById(sim.managerId)!.displayName, version: expect.stringMatching(/^W\//) });
+    }
   });
 
   it('membershipIndex reports its state', async () => {
