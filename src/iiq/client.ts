@@ -363,8 +363,23 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
   }
 
   async function getUserByName(userName: string, opts: UserLookupOptions = {}): Promise<IiqUser | null> {
-    // A filter instead of /Users/{name}?lookupByName=true: names with `/` or `\` are refused in paths by
-    // servlet containers, and lookupByName only exists on 8.x.
+    // Default: a filter, because lookupByName only exists on 8.x and servlet containers refuse encoded `/` or `\`
+    // in path segments (Tomcat: ALLOW_ENCODED_SLASH / ALLOW_BACKSLASH off).
+    if (options.userNameLookup === 'lookupByName' && validId(userName) && !/[/\\]/.test(userName)) {
+      const operation = 'getUserByName';
+      const res = await http.request({
+        operation,
+        method: 'GET',
+        path: `/Users/${encodeURIComponent(userName)}`,
+        query: { lookupByName: 'true', attributes: await userAttributes(opts, opts) },
+        passStatuses: [404],
+        signal: opts.signal,
+        requestId: opts.requestId,
+      });
+      if (res.status === 404) return null;
+      const user = parseUser(operation, res.json, opts);
+      return user.userName.toLowerCase() === userName.toLowerCase() ? user : null;
+    }
     const [result] = await getUsersByNames([userName], opts);
     return result ?? null;
   }

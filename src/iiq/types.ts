@@ -41,6 +41,11 @@ export interface IiqClientOptions {
   dispatcher?: Dispatcher;
   /** a pino-compatible logger; defaults to silent */
   logger?: IiqLogger;
+  /**
+   * How getUserByName finds a user: 'filter' (default; `userName eq "…"`, works on every IIQ version) or
+   * 'lookupByName' (`GET /Users/{name}?lookupByName=true`, IIQ 8.x; names with `/` or `\` still use the filter).
+   */
+  userNameLookup?: 'filter' | 'lookupByName';
   /** User-Agent sent upstream (default `iiq-graph`); a per-call `requestId` is sent as X-Request-Id */
   userAgent?: string;
 }

@@ -221,6 +221,25 @@ describe('hostile userNames', () => {
     expect(batch.map((u) => u?.id)).toEqual(hostile.map((u) => u.id));
   });
 
+  it('userNameLookup: lookupByName uses GET /Users/{name}?lookupByName=true, falling back to the filter for / and \\', async () => {
+    const byPath = client(baseUrl, { userNameLookup: 'lookupByName' });
+    try {
+      const plain = sim.data.users.find((u) => /[ 'é"]/.test(u.userName) && !/[\/\\]/.test(u.userName))!;
+      sim.requests.reset();
+      expect((await byPath.getUserByName(plain.userName))?.id).toBe(plain.id);
+      const rec = sim.requests.list().filter((r) => r.path.startsWith('/Users'));
+      expect(rec.map((r) => [r.path, r.query.lookupByName])).toEqual([[`/Users/${plain.userName}`, 'true']]);
+      expect(await byPath.getUserByName('no.such.user')).toBeNull();
+
+      const slashy = sim.data.users.find((u) => u.userName.includes('\\'))!;
+      sim.requests.reset();
+      expect((await byPath.getUserByName(slashy.userName))?.id).toBe(slashy.id);
+      expect(sim.requests.list().filter((r) => r.path.startsWith('/Users')).map((r) => r.path)).toEqual(['/Users']);
+    } finally {
+      await byPath.close();
+    }
+  });
+
   it('injection attempts match nothing instead of widening the filter', async () => {
     for (const v of ['") or (userName pr', '" or "1" eq "1', 'x\\" or userName pr or userName eq \\"', 'a\u0000b', 'line\nbreak', '\u001f']) {
       const page = await c.listUsers({ filter: f.eq('userName', v), count: 5 });
