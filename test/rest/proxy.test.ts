@@ -1,0 +1,187 @@
+// The SCIM proxy: 1-to-1 forwarding with injected credentials, header hygiene, streaming both ways, bounded
+// bodies, and no way out of the SCIM base. An echo server stands in for IdentityIQ where headers matter.
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  bytes: number;
+  complete: boolean;
+}
+
+/** An upstream that records every request; `/identityiq/scim/v2/Slow` streams until released. */
+async function echoServer() {
+  const seen: Seen[] = [];
+  let release: () => void = () => {};
+  const server: Server = createServer((req, res) => {
+    const entry: Seen = { method: req.method!, url: req.url!, headers: req.headers, bytes: 0, complete: false };
+    seen.push(entry);
+    req.on('data', (c: Buffer) => (entry.bytes += c.length));
+    req.on('end', () => {
+      entry.complete = true;
+      if (req.url!.startsWith('/identityiq/scim/v2/Slow')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first-chunk\n');
+        new Promise<void>((r) => (release = r)).then(() => res.end('last-chunk\n'));
+        return;
+      }
+      res.writeHead(req.url!.includes('Conflict') ? 409 : 200, {
+        'content-type': 'application/scim+json',
+        'set-cookie': 'JSESSIONID=upstream-session',
+        'www-authenticate': 'Basic realm="iiq"',
+        'x-upstream': 'yes',
+        connection: 'keep-alive',
+      });
+      res.end(JSON.stringify({ method: req.method, url: req.url, bytes: entry.bytes }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    seen, origin, baseUrl: `${origin}/identityiq/scim/v2`, release: () => release(),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** A request with the path exactly as given (fetch would normalise `..`). */
+function raw(origin: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${origin}/`, { method, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('SCIM proxy', () => {
+  let gw: LinkedGateway;
+  let echo: Awaited<ReturnType<typeof echoServer>>;
+  let sim: Sim;
+  let key: string;
+  let echoConn: string;
+  let simConn: string;
+
+  beforeAll(async () => {
+    [echo, sim] = await Promise.all([echoServer(), startSim({ users: 30 })]);
+    gw = await startLinkedGateway({ env: { PROXY_MAX_BODY_BYTES: String(1024 * 1024) } });
+    ({ key } = await gw.tenant('T'));
+    const created = await gw.http('/api/connections', { key, body: { label: 'echo', baseUrl: echo.baseUrl, auth: { kind: 'basic', username: 'svc user', password: 'p@ss:word' } } });
+    echoConn = created.body.id;
+    const oauth = await gw.http('/api/connections', { key, body: { label: 'sim', baseUrl: sim.baseUrl, auth: { kind: 'oauth2', clientId: 'iiq-graph', clientSecret: 'iiq-graph-secret' } } });
+    simConn = oauth.body.id;
+    echo.seen.length = 0;
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await Promise.all([echo?.close(), sim?.close()]);
+  });
+
+  it('forwards method, path, query and body 1-to-1 with the connection credentials, never the caller’s', async () => {
+    const res = await fetch(`${gw.origin}/proxy/scim/v2/Users/abc?attributes=userName&filter=${encodeURIComponent('userName eq "a b"')}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${key}`, 'x-connection-id': echoConn, 'content-type': 'application/scim+json', 'x-request-id': 'req-1',
+        cookie: 'gateway=session', 'proxy-authorization': 'Basic eA==', te: 'trailers', 'x-custom': 'not forwarded',
+      },
+      body: JSON.stringify({ userName: 'a b' }),
+    });
+    expect(res.status).toBe(200);
+    const got = echo.seen.at(-1)!;
+    expect(got.method).toBe('PUT');
+    expect(got.url).toBe(`/identityiq/scim/v2/Users/abc?attributes=userName&filter=${encodeURIComponent('userName eq "a b"')}`);
+    expect(got.bytes).toBe(JSON.stringify({ userName: 'a b' }).length);
+    expect(got.headers.authorization).toBe(`Basic ${Buffer.from('svc user:p@ss:word').toString('base64')}`);
+    expect(got.headers['content-type']).toBe('application/scim+json');
+    expect(got.headers['x-request-id']).toBe('req-1');
+    for (const h of ['cookie', 'proxy-authorization', 'te', 'x-connection-id', 'x-custom']) expect(got.headers[h], h).toBeUndefined();
+    expect(JSON.stringify(got.headers)).not.toContain(key);
+    // response: status and body verbatim, upstream cookies / auth challenges / hop-by-hop headers dropped
+    expect(res.headers.get('x-upstream')).toBe('yes');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    const conflict = await fetch(`${gw.origin}/proxy/scim/v2/Conflict`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: '{}' });
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toEqual({ method: 'POST', url: '/identityiq/scim/v2/Conflict', bytes: 2 });
+  });
+
+  it('injects an OAuth2 bearer token, fetched once and reused', async () => {
+    const call = () => fetch(`${gw.origin}/proxy/scim/v2/Users?count=2&attributes=userName`, { headers: { authorization: `Bearer ${key}`, 'x-connection-id': simConn } });
+    sim.requests.reset();
+    expect((await call()).status).toBe(200);
+    expect(sim.requests.count({ path: '/oauth2/token' })).toBeGreaterThanOrEqual(1); // the proxy's (and the connection client's)
+    sim.requests.reset();
+    for (let i = 0; i < 3; i++) {
+      const res = await call();
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { Resources: unknown[] }).Resources).toHaveLength(2);
+    }
+    expect(sim.requests.count({ path: '/oauth2/token' })).toBe(0);
+    expect(sim.requests.count({ path: '/Users', method: 'GET' })).toBeGreaterThanOrEqual(3);
+  });
+
+  it('streams the response: the first chunk arrives while IdentityIQ is still sending', async () => {
+    const res = await fetch(`${gw.origin}/proxy/scim/v2/Slow`, { headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn } });
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('first-chunk\n');
+    echo.release();
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toBe('last-chunk\n');
+  });
+
+  it('streams request bodies up to the bound and refuses larger ones with 413', async () => {
+    const big = 'x'.repeat(900 * 1024);
+    const ok = await fetch(`${gw.origin}/proxy/scim/v2/Bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: big });
+    expect(((await ok.json()) as { bytes: number }).bytes).toBe(big.length);
+
+    const before = echo.seen.filter((s) => s.complete).length;
+    const tooBig = 'x'.repeat(1024 * 1024 + 1);
+    const declared = await fetch(`${gw.origin}/proxy/scim/v2/Bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: tooBig });
+    expect(declared.status).toBe(413);
+    // chunked (no content-length): cut off while streaming
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(128 * 1024));
+        c.close();
+      },
+    });
+    const chunked = await fetch(`${gw.origin}/proxy/scim/v2/Bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: stream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()) as object).toMatchObject({ statusCode: 413, details: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(echo.seen.filter((s) => s.complete).length).toBe(before);
+  });
+
+  it('refuses every way out of the SCIM base with 400, without an upstream request', async () => {
+    const before = echo.seen.length;
+    const headers = { authorization: `Bearer ${key}`, 'x-connection-id': echoConn };
+    const attempts = [
+      '/proxy/scim/v2/../../admin/tenants',
+      '/proxy/scim/v2/Users/../../../oauth2/token',
+      '/proxy/scim/v2/%2e%2e/%2e%2e/debug',
+      '/proxy/scim/v2/%2E%2E/x',
+      '/proxy/scim/v2/.%2e/x',
+      '/proxy/scim/v2/Users%2F..%2F..%2Fx',
+      '/proxy/scim/v2/Users%5c..%5cx',
+      '/proxy/scim/v2/Users/./x',
+      '/proxy/scim/v2//evil.example.com/x',
+      '/proxy/scim/v2/http://evil.example.com/x',
+      '/proxy/scim/v2/%00',
+    ];
+    for (const path of attempts) {
+      const res = await raw(gw.origin, path, headers);
+      expect(res.status, path).toBe(400);
+      expect(JSON.parse(res.body).details.code).toBe('BAD_PATH');
+    }
+    expect(echo.seen.length).toBe(before);
+    // the plain path still works
+    expect((await raw(gw.origin, '/proxy/scim/v2/Users', headers)).status).toBe(200);
+  });
+});
