@@ -106,8 +106,9 @@ export async function startLinkedGateway(options: LinkedGatewayOptions = {}): Pr
     },
     async close() {
       await app.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // idle keep-alive sockets would hold close() for the keep-alive timeout
+      await closed;
       await store.close();
       if (!options.db) await db.drop();
     },
