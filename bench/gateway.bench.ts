@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApp, type App } from '../src/app.ts';
+import { loadGraphqlJit } from '../src/graphql/jit.ts';
 import { loadConfig } from '../src/config.ts';
 import { createIiqClient } from '../src/iiq/client.ts';
 import type { IiqClient, UserField } from '../src/iiq/types.ts';
@@ -111,7 +112,7 @@ async function countRequests(sim: SimProcess, fn: () => Promise<unknown>): Promi
 }
 
 export default async function run(): Promise<Record<string, number | string | boolean>> {
-  const out: Record<string, number | string | boolean> = { users: USERS };
+  const out: Record<string, number | string | boolean> = { users: USERS, executor: (await loadGraphqlJit()) ? 'graphql-jit' : 'graphql-js' };
 
   // ---- (a) + (b): zero-latency simulator -------------------------------------------------------------------
   const zero = await startSimulator('zero');

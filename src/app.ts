@@ -10,7 +10,7 @@ import { IiqError } from './iiq/errors.ts';
 import type { IiqClient } from './iiq/types.ts';
 import { createGatewayConnection, createRequestContext, type GatewayConnection } from './graphql/context.ts';
 import { fromIiqError } from './graphql/errors.ts';
-import { useCompiledExecution } from './graphql/jit.ts';
+import { loadGraphqlJit, useCompiledExecution } from './graphql/jit.ts';
 import { silentLogger, type Logger } from './graphql/logger.ts';
 import { schema } from './graphql/schema.ts';
 import type { ProxyUpstream } from './rest/proxy.ts';
@@ -26,7 +26,10 @@ export interface AppDeps {
   proxy?: ProxyUpstream;
   config: GatewayConfig;
   logger?: PinoLogger;
-  /** 'jit' (default): documents compiled once by graphql-jit (graphql-js where it cannot); 'standard': graphql-js only */
+  /**
+   * 'jit' (default): documents compiled once by graphql-jit where it is installed and can compile them,
+   * graphql-js otherwise; 'standard': graphql-js only
+   */
   executor?: 'jit' | 'standard';
 }
 
@@ -109,6 +112,7 @@ export function createApp(deps: AppDeps): App {
     return masked;
   };
 
+  const jit = deps.executor === 'standard' ? null : loadGraphqlJit();
   const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',

@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
   type TypeNode,
 } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from './logger.ts';
 
@@ -37,13 +37,38 @@ export function recursiveInputTypes(schema: GraphQLSchema): Set<string> {
 
 const namedType = (t: TypeNode): string => (t.kind === Kind.NAMED_TYPE ? t.name.value : namedType(t.type));
 
-export function useCompiledExecution(schema: GraphQLSchema, logger: Logger): Plugin {
+/** The part of graphql-jit's API used here. */
+interface CompiledQuery {
+  query(root: unknown, context: unknown, variables: Record<string, unknown>): ExecutionResult | Promise<ExecutionResult>;
+}
+export interface GraphqlJit {
+  compileQuery(schema: GraphQLSchema, document: DocumentNode, operationName?: string): CompiledQuery | ExecutionResult;
+  isCompiledQuery(value: unknown): value is CompiledQuery;
+}
+
+// loaded at run time: without the package installed the gateway runs on graphql-js, only slower
+const GRAPHQL_JIT: string = 'graphql-jit';
+let jitModule: Promise<GraphqlJit | null> | null = null;
+export function loadGraphqlJit(): Promise<GraphqlJit | null> {
+  jitModule ??= import(GRAPHQL_JIT).then(
+    (m: { default?: GraphqlJit } & Partial<GraphqlJit>) => (m.compileQuery ? (m as GraphqlJit) : (m.default ?? null)),
+    () => null,
+  );
+  return jitModule;
+}
+
+export function useCompiledExecution(schema: GraphQLSchema, logger: Logger, jitLoading: Promise<GraphqlJit | null> = loadGraphqlJit()): Plugin {
+  let jit: GraphqlJit | null | undefined; // undefined while loading
+  void jitLoading.then((m) => {
+    jit = m;
+    if (!m) logger.info({}, 'graphql-jit is not installed: executing with graphql-js');
+  });
   const recursive = recursiveInputTypes(schema);
   // per document (Yoga's parser cache hands out the same DocumentNode for the same text), per operation
   const cache = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
   const compiled = (args: ExecutionArgs): CompiledQuery | null => {
-    if (args.schema !== schema) return null;
+    if (args.schema !== schema || !jit) return null;
     let perOperation = cache.get(args.document);
     if (!perOperation) cache.set(args.document, (perOperation = new Map()));
     const key = args.operationName ?? '';
@@ -54,9 +79,9 @@ export function useCompiledExecution(schema: GraphQLSchema, logger: Logger): Plu
     const supported = op && op.operation !== 'subscription' && !(op.variableDefinitions ?? []).some((v) => recursive.has(namedType(v.type)));
     if (supported) {
       try {
-        const c = compileQuery(schema, args.document, args.operationName ?? undefined);
-        if (isCompiledQuery(c)) result = c;
-        else logger.debug({ errors: c.errors?.map((e) => e.message) }, 'graphql-jit could not compile a document; using graphql-js');
+        const c = jit.compileQuery(schema, args.document, args.operationName ?? undefined);
+        if (jit.isCompiledQuery(c)) result = c;
+        else logger.debug({ errors: (c as ExecutionResult).errors?.map((e) => e.message) }, 'graphql-jit could not compile a document; using graphql-js');
       } catch (err) {
         logger.debug({ err: (err as Error).message }, 'graphql-jit failed; using graphql-js');
       }
@@ -65,10 +90,20 @@ export function useCompiledExecution(schema: GraphQLSchema, logger: Logger): Plu
     return result;
   };
 
+  const use = (args: ExecutionArgs, setExecuteFn: (fn: (a: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>) => void) => {
+    const c = compiled(args);
+    if (c) setExecuteFn((a) => c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>));
+  };
+
   return {
     onExecute({ args, setExecuteFn }) {
-      const c = compiled(args);
-      if (c) setExecuteFn((a) => c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>));
+      if (jit === undefined) {
+        return jitLoading.then((m) => {
+          jit = m;
+          use(args, setExecuteFn);
+        });
+      }
+      use(args, setExecuteFn);
     },
   };
 }
