@@ -107,7 +107,7 @@ export function restRoutes(options: RestOptions): Plugin {
     let upstream: ProxyUpstream;
     if (linked) {
       const caller = await linked.tenant(request);
-      upstream = await linked.registry.proxyFor(await linked.selectRecord(caller, request));
+      upstream = linked.registry.proxyFor(await linked.selectRecord(caller, request));
     } else if (single?.proxy) {
       upstream = single.proxy;
     } else {

@@ -15,8 +15,6 @@ interface Entry {
   conn: GatewayConnection;
   /** SPC limits read; resolves even when IIQ is down (limits stay as configured) */
   prepared: Promise<void>;
-  /** the SCIM pass-through's own pool and token, made on first proxied request */
-  proxy?: ProxyUpstream;
 }
 
 /** What makes a client different: where it goes, how it authenticates, what it trusts, how it maps attributes. */
@@ -28,6 +26,8 @@ function fingerprintOf(record: ConnectionRecord): string {
 
 export class ConnectionRegistry {
   private readonly entries = new Map<string, Entry>();
+  /** the SCIM pass-through's own pool and token per connection: proxy-only use starts no catalog or index */
+  private readonly proxies = new Map<string, { fingerprint: string; upstream: ProxyUpstream }>();
   private closed = false;
 
   constructor(
@@ -56,10 +56,15 @@ export class ConnectionRegistry {
   }
 
   /** The proxy upstream of a record the caller has already authorised; shares the entry's lifetime. */
-  async proxyFor(record: ConnectionRecord): Promise<ProxyUpstream> {
-    await this.get(record);
-    const entry = this.entries.get(record.id)!;
-    return (entry.proxy ??= new ProxyUpstream(this.service.targetOf(record)));
+  proxyFor(record: ConnectionRecord): ProxyUpstream {
+    if (this.closed) throw new Error('the connection registry is closed');
+    const fingerprint = fingerprintOf(record);
+    const current = this.proxies.get(record.id);
+    if (current?.fingerprint === fingerprint) return current.upstream;
+    if (current) void current.upstream.close();
+    const upstream = new ProxyUpstream(this.service.targetOf(record));
+    this.proxies.set(record.id, { fingerprint, upstream });
+    return upstream;
   }
 
   private build(record: ConnectionRecord, fingerprint: string): Entry {
@@ -86,6 +91,9 @@ export class ConnectionRegistry {
 
   /** Drops a connection's state: stops its index, closes its pool (in-flight requests finish first). */
   async evict(connectionId: string): Promise<void> {
+    const proxy = this.proxies.get(connectionId);
+    this.proxies.delete(connectionId);
+    await proxy?.upstream.close();
     const entry = this.entries.get(connectionId);
     if (!entry) return;
     this.entries.delete(connectionId);
@@ -96,7 +104,6 @@ export class ConnectionRegistry {
     await entry.prepared;
     await entry.conn.membership.stop();
     await entry.conn.client.close();
-    await entry.proxy?.close();
   }
 
   /** ids with live state (tests, diagnostics) */
@@ -106,6 +113,6 @@ export class ConnectionRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.entries.keys()].map((id) => this.evict(id)));
+    await Promise.all([...new Set([...this.entries.keys(), ...this.proxies.keys()])].map((id) => this.evict(id)));
   }
 }
