@@ -7,7 +7,7 @@ import { attributeMapSchema, type AttributeMap } from '../config.ts';
 import { createIiqClient } from '../iiq/client.ts';
 import type { IiqClientOptions } from '../iiq/types.ts';
 import { checkConnection } from './check.ts';
-import { constantTimeEqual, Keyring, MASK } from './secrets.ts';
+import { constantTimeEqual, DecryptError, Keyring, MASK } from './secrets.ts';
 import {
   connectionSecretSchema,
   type ApiKeyRecord,
@@ -26,10 +26,12 @@ export type ConnectionErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'LINK_TOKEN_INVALID'
-  | 'CONNECTION_REQUIRED';
+  | 'CONNECTION_REQUIRED'
+  | 'CREDENTIALS_UNREADABLE';
 
 const STATUS: Record<ConnectionErrorCode, number> = {
   NOT_FOUND: 404, BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, LINK_TOKEN_INVALID: 401, CONNECTION_REQUIRED: 400,
+  CREDENTIALS_UNREADABLE: 503,
 };
 
 /** A deliberate, safe-to-show failure of a linked-accounts operation. */
@@ -191,8 +193,15 @@ export class ConnectionService {
 
   /** Decrypts a connection's secret (for building its client; never for output). */
   targetOf(record: ConnectionRecord): ConnectionTarget {
-    const secret = connectionSecretSchema.parse(JSON.parse(this.keyring.decrypt(record.secret, record.id)));
-    return { baseUrl: record.baseUrl, secret, caBundle: record.caBundle };
+    let plaintext: string;
+    try {
+      plaintext = this.keyring.decrypt(record.secret, record.id);
+    } catch (err) {
+      // typically a key rotated elsewhere before this gateway got the new IIQ_GRAPH_SECRET_KEY; names the key id only
+      if (err instanceof DecryptError) throw new ConnectionError('CREDENTIALS_UNREADABLE', `the stored credentials of this connection cannot be decrypted: ${err.message}`);
+      throw err;
+    }
+    return { baseUrl: record.baseUrl, secret: connectionSecretSchema.parse(JSON.parse(plaintext)), caBundle: record.caBundle };
   }
 
   clientOptions(target: ConnectionTarget, overrides: Partial<IiqClientOptions> = {}): IiqClientOptions {

@@ -93,7 +93,7 @@ describe.each(DATABASES)('credentials at rest ($name)', ({ make }) => {
       // only the new key is needed now; the old one alone can no longer read
       const onlyK2 = new ConnectionService({ store, keyring: Keyring.parse(`k2:${key(2)}`) });
       expect(onlyK2.targetOf(rows[0]!).secret.auth).toEqual({ kind: 'basic', username: 'svc', password: PASSWORD });
-      expect(() => svc.targetOf(rows[0]!)).toThrow(DecryptError);
+      expect(() => svc.targetOf(rows[0]!)).toThrow(/cannot be decrypted: encrypted under key id "k2", which IIQ_GRAPH_SECRET_KEY does not list/);
       // and the rotated connection still works against IdentityIQ
       expect((await onlyK2.test(caller, oauth.id)).ok).toBe(true);
       expect((await store.listAudit(tenant.id, oauth.id)).map((e) => e.action)).toEqual(['connection.created', 'secrets.rotated', 'connection.tested']);
@@ -152,6 +152,29 @@ describe('masked everywhere over HTTP', () => {
       ];
       for (const r of all) expect(JSON.stringify(r.body)).not.toContain(PASSWORD);
       expect(all[4]!.body.data.connections[0].auth).toEqual({ kind: 'BASIC', username: 'svc', secret: '********' });
+    } finally {
+      await gw.close();
+      await sim.close();
+    }
+  });
+
+  it('a gateway without the key a connection was rotated to answers 503 CREDENTIALS_UNREADABLE, naming only the key id', async () => {
+    const sim = await startSim({ users: 20 });
+    const gw = await startLinkedGateway(); // keyring: k1 only
+    try {
+      const t = await gw.tenant('T');
+      await gw.link(t.key, sim);
+      expect((await gw.http('/unified/user-directory/users?limit=1', { key: t.key })).status).toBe(200);
+      // another instance rotated to k9 before this one was given the new key list
+      await rotateSecrets(gw.store, new Keyring([{ kid: 'k9', key: Buffer.alloc(32, 9) }, gw.keyring.current]));
+      const rest = await gw.http('/unified/user-directory/users?limit=1', { key: t.key });
+      expect(rest.status).toBe(503);
+      expect(rest.body.details.code).toBe('CREDENTIALS_UNREADABLE');
+      expect(rest.body.message).toContain('key id "k9"');
+      const gql = await gw.gql(t.key, '{ users(first: 1) { totalCount } }');
+      expect(gql.status).toBe(503);
+      expect(gql.body.errors[0].extensions.code).toBe('CREDENTIALS_UNREADABLE');
+      expect((await gw.http('/proxy/scim/v2/Users', { key: t.key })).status).toBe(503);
     } finally {
       await gw.close();
       await sim.close();
