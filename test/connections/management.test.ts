@@ -1,12 +1,13 @@
 // The management API over GraphQL and REST: create, list, update, test, delete, link tokens; typed errors;
 // the audit trail; a changed connection is served from its new target at once.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DATABASES } from './databases.ts';
 import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from './harness.ts';
 
 const CREATE = `mutation($input: CreateConnectionInput!) { createConnection(input: $input) {
   id label baseUrl status auth { kind username clientId secret } lastCheck { ok steps { name status } userCount roleCount serviceProvider { maxResults } } } }`;
 
-describe('management API', () => {
+describe.each(DATABASES)('management API ($name store)', ({ make }) => {
   let gw: LinkedGateway;
   let sim1: Sim;
   let sim2: Sim;
@@ -14,11 +15,12 @@ describe('management API', () => {
 
   beforeAll(async () => {
     [sim1, sim2] = await Promise.all([startSim({ seed: 1, users: 40 }), startSim({ seed: 2, users: 70 })]);
-    gw = await startLinkedGateway();
+    gw = await startLinkedGateway({ db: make() });
     t = await gw.tenant('Acme');
   });
   afterAll(async () => {
     await gw?.close();
+    await gw?.db.drop();
     await Promise.all([sim1?.close(), sim2?.close()]);
   });
 
