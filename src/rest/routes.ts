@@ -53,6 +53,12 @@ export function restRoutes(options: RestOptions): Plugin {
       }
       if (request.method === 'GET') return json({ result: await linked.service.store.listTenants() });
     }
+    if (s.length === 3 && s[0] === 'tenants' && s[2] === 'api-keys' && request.method === 'GET') {
+      if (!(await linked.service.store.getTenant(s[1]!))) throw new ConnectionError('NOT_FOUND', 'no such tenant');
+      // never the hash
+      const result = (await linked.service.store.listApiKeys(s[1]!)).map(({ hash: _hash, ...key }) => key);
+      return json({ result });
+    }
     if (s.length === 3 && s[0] === 'tenants' && s[2] === 'api-keys' && request.method === 'POST') {
       const body = (await readJson(request)) as { label?: unknown };
       return json(await linked.service.createApiKey(s[1]!, body?.label), 201);

@@ -114,6 +114,9 @@ describe('linked accounts: authentication and tenant isolation', () => {
   it('revoked keys stop working', async () => {
     const k = await gw.http(`/admin/tenants/${a.tenantId}/api-keys`, { key: ADMIN_KEY, body: { label: 'temp' } });
     expect((await gw.http('/api/connections', { key: k.body.key })).status).toBe(200);
+    const listed = await gw.http(`/admin/tenants/${a.tenantId}/api-keys`, { key: ADMIN_KEY });
+    expect(listed.body.result.map((x: { label: string }) => x.label)).toEqual(['test', 'temp']);
+    expect(JSON.stringify(listed.body)).not.toMatch(/hash|iiqg_/);
     expect((await gw.http(`/admin/tenants/${a.tenantId}/api-keys/${k.body.id}`, { key: ADMIN_KEY, method: 'DELETE' })).status).toBe(204);
     expect((await gw.http('/api/connections', { key: k.body.key })).status).toBe(401);
   });
