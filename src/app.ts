@@ -133,6 +133,11 @@ export function createApp(deps: AppDeps): App {
   return {
     fetch: (req) => yoga.fetch(req),
     handle: (req, res) => {
+      // an absolute-form target (`GET http://host/...`) makes the adapter fail with a stack trace in the body
+      if (!req.url?.startsWith('/')) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('request target must be a path\n');
+        return;
+      }
       void yoga(req, res);
     },
     get connection() {
