@@ -182,6 +182,10 @@ describe('SCIM proxy', () => {
       expect(res.status, path).toBe(400);
       expect(JSON.parse(res.body).details.code).toBe('BAD_PATH');
     }
+    // an absolute-form request target is no way out either (and shows no stack trace)
+    const absolute = await raw(gw.origin, 'http://evil.example.com/proxy/scim/v2/Users', headers);
+    expect(absolute.status).toBe(400);
+    expect(absolute.body).not.toMatch(/at |node_modules/);
     expect(echo.seen.length).toBe(before);
     // the plain path still works
     expect((await raw(gw.origin, '/proxy/scim/v2/Users', headers)).status).toBe(200);
