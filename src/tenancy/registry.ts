@@ -11,7 +11,9 @@ import type { Logger } from '../graphql/logger.ts';
 import { ProxyUpstream } from '../rest/proxy.ts';
 
 interface Entry {
+  tenantId: string;
   fingerprint: string;
+  lastUsed: number;
   conn: GatewayConnection;
   /** SPC limits read; resolves even when IIQ is down (limits stay as configured) */
   prepared: Promise<void>;
@@ -24,17 +26,54 @@ function fingerprintOf(record: ConnectionRecord): string {
     .digest('base64url');
 }
 
+export interface RegistryOptions {
+  /** state unused this long is dropped (its membership index stops refreshing); default 30 min */
+  idleMs?: number;
+  /** how often idle and deleted-elsewhere state is looked for; default 60 s */
+  sweepIntervalMs?: number;
+}
+
 export class ConnectionRegistry {
   private readonly entries = new Map<string, Entry>();
   /** the SCIM pass-through's own pool and token per connection: proxy-only use starts no catalog or index */
-  private readonly proxies = new Map<string, { fingerprint: string; upstream: ProxyUpstream }>();
+  private readonly proxies = new Map<string, { tenantId: string; fingerprint: string; lastUsed: number; upstream: ProxyUpstream }>();
   private closed = false;
+  private readonly idleMs: number;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly service: ConnectionService,
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
-  ) {}
+    options: RegistryOptions = {},
+  ) {
+    this.idleMs = options.idleMs ?? 30 * 60_000;
+    this.timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'linked connection sweep failed'));
+    }, options.sweepIntervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  /**
+   * Drops state unused for idleMs, and state of connections deleted through another gateway instance (this
+   * one only hears of its own deletes). Returns the evicted ids.
+   */
+  async sweep(now = Date.now()): Promise<string[]> {
+    const seen = new Map<string, { tenantId: string; lastUsed: number }>();
+    for (const [id, e] of [...this.entries, ...this.proxies]) {
+      const prev = seen.get(id);
+      seen.set(id, { tenantId: e.tenantId, lastUsed: Math.max(prev?.lastUsed ?? 0, e.lastUsed) });
+    }
+    const evicted: string[] = [];
+    for (const [id, { tenantId, lastUsed }] of seen) {
+      if (now - lastUsed > this.idleMs || !(await this.service.store.getConnection(tenantId, id))) {
+        await this.evict(id);
+        evicted.push(id);
+      }
+    }
+    if (evicted.length) this.logger.info({ evicted: evicted.length }, 'linked connections closed (idle or deleted)');
+    return evicted;
+  }
 
   /** The live state for a record the caller has already authorised (tenant-scoped read). */
   async get(record: ConnectionRecord): Promise<GatewayConnection> {
@@ -51,6 +90,7 @@ export class ConnectionRegistry {
       entry = this.build(record, fingerprint);
       this.entries.set(record.id, entry);
     }
+    entry.lastUsed = Date.now();
     await entry.prepared;
     return entry.conn;
   }
@@ -60,10 +100,13 @@ export class ConnectionRegistry {
     if (this.closed) throw new Error('the connection registry is closed');
     const fingerprint = fingerprintOf(record);
     const current = this.proxies.get(record.id);
-    if (current?.fingerprint === fingerprint) return current.upstream;
+    if (current?.fingerprint === fingerprint) {
+      current.lastUsed = Date.now();
+      return current.upstream;
+    }
     if (current) void current.upstream.close();
     const upstream = new ProxyUpstream(this.service.targetOf(record));
-    this.proxies.set(record.id, { fingerprint, upstream });
+    this.proxies.set(record.id, { tenantId: record.tenantId, fingerprint, lastUsed: Date.now(), upstream });
     return upstream;
   }
 
@@ -86,7 +129,7 @@ export class ConnectionRegistry {
       conn.membership.start();
     })();
     logger.info({ connectionId: record.id, tenantId: record.tenantId }, 'linked connection opened');
-    return { fingerprint, conn, prepared };
+    return { tenantId: record.tenantId, fingerprint, lastUsed: Date.now(), conn, prepared };
   }
 
   /** Drops a connection's state: stops its index, closes its pool (in-flight requests finish first). */
@@ -113,6 +156,7 @@ export class ConnectionRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.timer);
     await Promise.all([...new Set([...this.entries.keys(), ...this.proxies.keys()])].map((id) => this.evict(id)));
   }
 }
