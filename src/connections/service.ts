@@ -310,7 +310,8 @@ export class ConnectionService {
       ...(reaches && check ? { lastCheck: check, status: check.ok ? 'active' as const : 'failing' as const } : {}),
     }, new Date().toISOString());
     if (!updated) throw notFound();
-    await this.onChange(connectionId);
+    // a new label keeps the live client, caches and membership index; anything the client is built from drops them
+    if (reaches || parsed.attributeMap !== undefined) await this.onChange(connectionId);
     await this.audit(caller, connectionId, 'connection.updated', {
       fields: Object.keys(parsed).sort(), ...(reaches && check ? { check: check.ok ? 'pass' : 'fail' } : {}),
     });

@@ -31,6 +31,18 @@ describe('connection registry', () => {
     expect(gw.linked.registry.liveIds()).toContain(id);
   });
 
+  it('keeps live state across a label change and drops it when the target changes', async () => {
+    const other = await gw.tenant('Relabel');
+    const id = await gw.link(other.key, sim);
+    await gw.gql(other.key, '{ users(first: 1) { totalCount } }');
+    const before = await gw.linked.registry.get((await gw.store.getConnection(other.tenantId, id))!);
+    await gw.http(`/api/connections/${id}`, { key: other.key, method: 'PATCH', body: { label: 'renamed' } });
+    expect(await gw.linked.registry.get((await gw.store.getConnection(other.tenantId, id))!)).toBe(before);
+    await gw.http(`/api/connections/${id}`, { key: other.key, method: 'PATCH', body: { auth: { kind: 'oauth2', clientId: 'iiq-graph', clientSecret: 'iiq-graph-secret' } } });
+    expect(before.membership.status().state).toBe('stopped');
+    expect(await gw.linked.registry.get((await gw.store.getConnection(other.tenantId, id))!)).not.toBe(before);
+  });
+
   it('drops state of a connection deleted through another instance (straight from the store)', async () => {
     const other = await gw.tenant('Other');
     const id = await gw.link(other.key, sim);
