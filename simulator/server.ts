@@ -2,6 +2,7 @@
 // optional admin endpoint under /__admin. Handlers build a reply first; faults may then spoil it on the wire.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkPolicyViolations } from './checked-policy-violations.ts';
 import { ConcurrencyLimiter, costMs, type Latency } from './cost.ts';
 import { resourceTypeOf, schemasOf, serviceProviderConfig } from './discovery.ts';
 import { ScimError, errors } from './errors.ts';
@@ -377,6 +378,10 @@ export class SimServer {
     // everything else sits behind IIQ's SCIM auth filter, including unknown paths
     if (!this.authorized(req)) throw errors.unauthorized();
     if (head === 'ResourceTypes' || head === 'Schemas') return this.discovery(method, head, segs, query, base);
+    if (head === 'CheckedPolicyViolations' && segs.length === 1) {
+      if (method !== 'POST') return this.notAllowed('POST');
+      return scim(201, checkPolicyViolations(this.store, parseJsonBody(body), base), 'resource', {}, 1);
+    }
     const rt = RESOURCES[head];
     if (!rt || segs.length > 2) return html(404, 'Not Found');
     const allow = this.allowed(head, segs.length);
