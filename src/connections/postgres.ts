@@ -28,8 +28,6 @@ export function openPostgres(options: PostgresOptions): SqlDriver {
   });
   // an idle client losing its server connection must not crash the process
   pool.on('error', () => {});
-  let schemaReady: Promise<void> | null = null;
-  const ensureSchema = () => (schemaReady ??= schema ? pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => {}) : Promise.resolve());
 
   return {
     kind: 'postgres',
@@ -40,11 +38,12 @@ export function openPostgres(options: PostgresOptions): SqlDriver {
       return (await pool.query(numbered(sql), params)).rowCount ?? 0;
     },
     async migrationTransaction(fn) {
-      await ensureSchema();
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        // under the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         const tx = {
           all: async (sql: string, params: unknown[] = []) => (await client.query(numbered(sql), params)).rows as Row[],
           run: async (sql: string, params: unknown[] = []) => (await client.query(numbered(sql), params)).rowCount ?? 0,

@@ -108,3 +108,18 @@ describe.each(DATABASES)('connection store contract ($name)', ({ make }) => {
     await expect(store.insertConnection(connection('c-x', 'no-such-tenant'))).rejects.toThrow();
   });
 });
+
+describe.each(DATABASES)('migrations ($name)', ({ make }) => {
+  it('run once when two gateways start at the same time on an empty database', async () => {
+    const db = make();
+    try {
+      const stores = await Promise.all([openStore(db.config), openStore(db.config), openStore(db.config)]);
+      for (const s of stores) expect(await s.migrate()).toBe(0);
+      await stores[0]!.createTenant({ id: 't', name: 'T', createdAt: now() });
+      expect((await stores[2]!.listTenants()).map((t) => t.id)).toEqual(['t']);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await db.drop();
+    }
+  });
+});
