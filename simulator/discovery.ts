@@ -52,6 +52,21 @@ export function resourceTypeOf(rt: AnyResource, base: string): Record<string, un
   };
 }
 
+/** RFC 7643 §7 attribute types by name (the same name has the same type on every resource here). */
+const ATTRIBUTE_TYPES: Record<string, string> = {
+  active: 'boolean', isManager: 'boolean', locked: 'boolean', manuallyCorrelated: 'boolean', hasEntitlements: 'boolean',
+  requestable: 'boolean', aggregated: 'boolean', riskScore: 'integer',
+  lastRefresh: 'dateTime', lastTargetAggregation: 'dateTime', activationDate: 'dateTime', deactivationDate: 'dateTime',
+  name: 'complex', emails: 'complex', manager: 'complex', accounts: 'complex', roles: 'complex', entitlements: 'complex',
+  administrator: 'complex', locationOwner: 'complex', regionOwner: 'complex', owner: 'complex', identity: 'complex',
+  application: 'complex', inheritance: 'complex', requirements: 'complex', permits: 'complex', descriptions: 'complex',
+  classifications: 'complex', applicationSchemas: 'complex', type: 'string', id: 'string',
+};
+const MULTI_VALUED = new Set([
+  'emails', 'capabilities', 'costcenter', 'accounts', 'roles', 'entitlements', 'inheritance', 'requirements', 'permits',
+  'descriptions', 'classifications', 'features', 'applicationSchemas',
+]);
+
 export function schemasOf(rt: AnyResource, base: string): Record<string, unknown>[] {
   return [rt.coreUrn, ...rt.extensionUrns].map((urn) => {
     const requestOnly = new Set(rt.requestOnly[urn] ?? []);
@@ -61,6 +76,9 @@ export function schemasOf(rt: AnyResource, base: string): Record<string, unknown
       name: urn === rt.coreUrn ? rt.name : urn.split(':').slice(-2).join(' '),
       attributes: (rt.attributeNames[urn] ?? []).filter((n) => n !== 'schemas' && n !== 'meta').map((name) => ({
         name,
+        type: ATTRIBUTE_TYPES[name] ?? 'string',
+        multiValued: MULTI_VALUED.has(name),
+        required: name === 'userName',
         returned: name === 'id' ? 'always' : name === 'password' ? 'never' : requestOnly.has(name) ? 'request' : 'default',
         mutability: ['id', 'accounts', 'roles', 'entitlements', 'isManager', 'riskScore', 'lastRefresh'].includes(name)
           ? 'readOnly'
