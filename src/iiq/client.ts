@@ -17,6 +17,7 @@ import {
 } from './filter.ts';
 import { IiqHttp, type HttpRequest } from './http.ts';
 import { iteratePages } from './paging.ts';
+import { createResourceMethods } from './resources.ts';
 import { scimSchemaSchema } from './schemas/discovery.ts';
 import { scimListResponseSchema } from './schemas/list.ts';
 import { scimRoleSchema, toIiqRole } from './schemas/role.ts';
@@ -576,6 +577,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     getRole,
     getRoleByName,
     listAllRoles,
+    ...createResourceMethods(http, { clampCount }),
     close: () => http.close(),
   };
 }

@@ -2,6 +2,7 @@
 // types only: SCIM wire names (URNs, `name.givenName`, `Resources`, ...) stay inside src/iiq/.
 import type { Dispatcher } from 'undici';
 import type { FilterNode } from './filter.ts';
+import type { IiqResourceClient } from './resource-types.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Configuration
@@ -244,7 +245,8 @@ export interface IiqUserInput {
 
 export type NotModified = { notModified: true };
 
-export interface IiqClient {
+/** Users and roles here; Accounts, Applications, Entitlements, PolicyViolations, discovery in resource-types.ts. */
+export interface IiqClient extends IiqResourceClient {
   readonly baseUrl: string;
   serviceProviderConfig(opts?: CallOptions): Promise<IiqServiceProviderConfig>;
 
