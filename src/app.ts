@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): App {
     logging: false,
     context: ({ request }) => (linked ? linked.graphqlContext(request) : createRequestContext(connection!)),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
-    plugins: [healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    plugins: [healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;

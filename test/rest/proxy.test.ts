@@ -60,6 +60,9 @@ function raw(origin: string, path: string, headers: Record<string, string>, meth
   });
 }
 
+/** PROXY_MAX_BODY_BYTES for this gateway (the default is 1 MiB) */
+const MAX_BODY = 512 * 1024;
+
 describe('SCIM proxy', () => {
   let gw: LinkedGateway;
   let echo: Awaited<ReturnType<typeof echoServer>>;
@@ -70,7 +73,7 @@ describe('SCIM proxy', () => {
 
   beforeAll(async () => {
     [echo, sim] = await Promise.all([echoServer(), startSim({ users: 30 })]);
-    gw = await startLinkedGateway({ env: { PROXY_MAX_BODY_BYTES: String(1024 * 1024) } });
+    gw = await startLinkedGateway({ env: { PROXY_MAX_BODY_BYTES: String(MAX_BODY) } });
     ({ key } = await gw.tenant('T'));
     const created = await gw.http('/api/connections', { key, body: { label: 'echo', baseUrl: echo.baseUrl, auth: { kind: 'basic', username: 'svc user', password: 'p@ss:word' } } });
     echoConn = created.body.id;
@@ -140,18 +143,18 @@ describe('SCIM proxy', () => {
   });
 
   it('streams request bodies up to the bound and refuses larger ones with 413', async () => {
-    const big = 'x'.repeat(900 * 1024);
+    const big = 'x'.repeat(MAX_BODY);
     const ok = await fetch(`${gw.origin}/proxy/scim/v2/Bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: big });
     expect(((await ok.json()) as { bytes: number }).bytes).toBe(big.length);
 
     const before = echo.seen.filter((s) => s.complete).length;
-    const tooBig = 'x'.repeat(1024 * 1024 + 1);
+    const tooBig = 'x'.repeat(MAX_BODY + 1);
     const declared = await fetch(`${gw.origin}/proxy/scim/v2/Bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-connection-id': echoConn }, body: tooBig });
     expect(declared.status).toBe(413);
     // chunked (no content-length): cut off while streaming
     const stream = new ReadableStream<Uint8Array>({
       start(c) {
-        for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(128 * 1024));
+        for (let i = 0; i < 10; i++) c.enqueue(new Uint8Array(64 * 1024)); // 640 KiB, no length declared
         c.close();
       },
     });
