@@ -2,8 +2,10 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
+import ValidationPlugin from '@pothos/plugin-validation';
 import type { GatewayContext } from './context.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 import { DateTimeScalar, JSONScalar } from './scalars.ts';
@@ -20,8 +22,11 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
+  // errors before dataloader (its docs), validation after errors so input failures become typed results;
   // federation last (after plugins that wrap resolvers), directives before it: they print its @key / @link
-  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
+  // mutations list their error classes (`errors: { types: [...] }`); zod failures come back as InputValidationError
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   // fields are non-null unless they say otherwise (IIQ omits unset attributes: those say nullable)
   defaultFieldNullability: false,
   relay: {
