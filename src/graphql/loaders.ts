@@ -23,7 +23,7 @@ function shapedLoader<K extends string, V>(batch: (keys: readonly K[], demand: U
     },
     { cacheKeyFn: (i) => `${i.demand.key}\u0000${i.key}` },
   );
-  return (key: K, demand: UserDemand) => loader.load({ key, demand });
+  return Object.assign((key: K, demand: UserDemand) => loader.load({ key, demand }), { clearAll: () => void loader.clearAll() });
 }
 
 const REPORTS_CHUNK = 25;
@@ -32,7 +32,7 @@ export class RequestLoaders {
   readonly userById: (id: string, demand: UserDemand) => Promise<IiqUser | null>;
   readonly userByName: (userName: string, demand: UserDemand) => Promise<IiqUser | null>;
   /** all direct reports of a manager, userName ascending (managers of one level fetched together) */
-  readonly directReports: (managerId: string, demand: UserDemand) => Promise<readonly IiqUser[]>;
+  readonly directReports: ((managerId: string, demand: UserDemand) => Promise<readonly IiqUser[]>) & { clearAll(): void };
   /** roles missing from the catalog (created since it was cached) */
   readonly roleById: DataLoader<string, IiqRole | null>;
 
@@ -45,7 +45,8 @@ export class RequestLoaders {
       const name = nameOnly ? knownUserName?.(id) : undefined;
       return name === undefined ? byId(id, demand) : Promise.resolve(userStub(id, name));
     };
-    this.userByName = shapedLoader((names, demand) => client.getUsersByNames(names, opts(demand)));
+    const byName = shapedLoader((names, demand) => client.getUsersByNames(names, opts(demand)));
+    this.userByName = byName;
     this.directReports = shapedLoader(async (managerIds, demand) => {
       // grouping needs the manager id on every report
       const withManager = mergeDemands([demand, { fields: new Set(['managerId']), roles: false, key: '' }]);
@@ -67,5 +68,13 @@ export class RequestLoaders {
       return managerIds.map((id) => groups.get(id)!);
     });
     this.roleById = new DataLoader(async (ids) => Promise.all(ids.map((id) => client.getRole(id, signal ? { signal } : {}))));
+    this.forgetUsers = () => {
+      byId.clearAll();
+      byName.clearAll();
+      this.directReports.clearAll();
+    };
   }
+
+  /** Drops every cached user lookup of this request (after a write, later reads in the request see it). */
+  readonly forgetUsers: () => void;
 }

@@ -1,7 +1,7 @@
 // Role membership index of one IIQ connection. IIQ cannot list a role's members and cannot filter users by
 // role (reference §3.3), so members come from a scan of all users with their roles, refreshed on a schedule.
 // Until the first scan completes `members` fails with MEMBERSHIP_INDEX_NOT_READY (never a silent empty list).
-import type { IiqClient, RoleAcquired } from '../iiq/types.ts';
+import type { IiqClient, IiqUser, RoleAcquired } from '../iiq/types.ts';
 import { gatewayError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
@@ -105,6 +105,34 @@ export class RoleMembershipIndex {
       });
     }
     return { members: this.data.byRole.get(roleId) ?? [], indexedAt: this.data.indexedAt };
+  }
+
+  /**
+   * A write through the gateway: a created or replaced identity (its roles when the write returned them) or a
+   * deleted one (null), applied to the current data so members and userNames reflect it before the next scan.
+   */
+  noteUserWritten(userId: string, user: IiqUser | null): void {
+    const data = this.data;
+    if (!data) return; // the scan in progress reads IIQ after the write, or before it and the next refresh catches up
+    if (user === null || user.roles !== null) {
+      for (const [roleId, list] of data.byRole) {
+        const kept = list.filter((m) => m.userId !== userId);
+        if (kept.length !== list.length) data.byRole.set(roleId, kept);
+      }
+    }
+    if (user === null) {
+      data.userNames.delete(userId);
+      return;
+    }
+    data.userNames.set(userId, user.userName);
+    for (const r of user.roles ?? []) {
+      const list = [...(data.byRole.get(r.roleId) ?? [])];
+      const member = { userId, userName: user.userName, acquired: r.acquired, application: r.application, accountName: r.accountName };
+      // members stay in userName order, as the scan produced them (IIQ sorts case-insensitively)
+      const at = list.findIndex((m) => m.userName.toLowerCase() > user.userName.toLowerCase());
+      list.splice(at < 0 ? list.length : at, 0, member);
+      data.byRole.set(r.roleId, list);
+    }
   }
 
   /** The userName of an identity seen by the last scan (undefined before the first scan or when unknown). */
