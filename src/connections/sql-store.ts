@@ -110,6 +110,11 @@ export class SqlConnectionStore implements ConnectionStore {
     return this.db.kind;
   }
 
+  /** The database itself, for other records kept beside the connections (idempotency keys of writes). */
+  get driver(): SqlDriver {
+    return this.db;
+  }
+
   /** Applies pending migrations; returns how many ran. Safe to call from several processes at once. */
   async migrate(): Promise<number> {
     return this.db.migrationTransaction(async (tx) => {
