@@ -11,6 +11,8 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { openStore } from './connections/open-store.ts';
 import { Keyring } from './connections/secrets.ts';
 import { createIiqClient } from './iiq/client.ts';
+import { currentRequest } from './observability/scope.ts';
+import { setupTracing } from './observability/tracing.ts';
 import { ProxyUpstream } from './rest/proxy.ts';
 import { createLinkedAccounts } from './tenancy/setup.ts';
 import type { IiqClientOptions } from './iiq/types.ts';
@@ -105,7 +107,20 @@ async function main(): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     redact: { paths: ['*.password', '*.clientSecret', '*.authorization', '*.Authorization', 'auth'], censor: '[redacted]' },
+    // every line logged while a request is handled names it (the same id is echoed and sent to IIQ)
+    mixin: () => {
+      const requestId = currentRequest()?.requestId;
+      return requestId ? { requestId } : {};
+    },
   });
+  let tracing: ReturnType<typeof setupTracing> = null;
+  try {
+    tracing = setupTracing(process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  if (tracing) logger.info({ exporter: tracing.exporter }, 'OpenTelemetry tracing is on (OTEL_* environment variables)');
 
   let app: App;
   let closeUpstream: () => Promise<void>;
@@ -125,7 +140,7 @@ async function main(): Promise<void> {
     const client = createIiqClient(upstream.options);
     const { baseUrl, auth, tls, proxy } = upstream.options;
     const ca = typeof tls?.ca === 'string' ? tls.ca : null;
-    const scimProxy = new ProxyUpstream({ baseUrl, secret: { auth, proxyUrl: proxy ?? null }, caBundle: ca });
+    const scimProxy = new ProxyUpstream({ baseUrl, secret: { auth, proxyUrl: proxy ?? null }, caBundle: ca }, { rejectUnauthorized: !config.iiq?.insecureTls });
     app = createApp({ client, config, logger, proxy: scimProxy });
     closeUpstream = async () => {
       await client.close();
@@ -155,6 +170,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       await app.close();
       await closeUpstream();
+      await tracing?.shutdown().catch(() => undefined);
       process.exit(0);
     });
     server.closeIdleConnections();

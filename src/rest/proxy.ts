@@ -4,7 +4,7 @@
 import { Readable, Transform } from 'node:stream';
 import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { deriveTokenUrl } from '../iiq/http.ts';
+import { deriveTokenUrl, resolveProxy } from '../iiq/http.ts';
 import type { ConnectionTarget } from '../connections/service.ts';
 import { errorResponse } from './http.ts';
 
@@ -38,12 +38,16 @@ export class ProxyUpstream {
   private tokenLoading: Promise<string> | null = null;
   readonly base: URL;
 
-  constructor(private readonly target: ConnectionTarget) {
+  constructor(
+    private readonly target: ConnectionTarget,
+    /** single-connection mode's IIQ_TLS_INSECURE (linked connections always verify) */
+    options: { rejectUnauthorized?: boolean } = {},
+  ) {
     this.base = new URL(target.baseUrl.replace(/\/+$/, ''));
-    const connect = target.caBundle ? { ca: target.caBundle } : {};
-    this.dispatcher = target.secret.proxyUrl
-      ? new ProxyAgent({ uri: target.secret.proxyUrl, requestTls: connect })
-      : new Agent({ connect, connections: 8 });
+    const connect = { ...(target.caBundle ? { ca: target.caBundle } : {}), ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
+    // as the IIQ client does: the connection's proxy, else HTTPS_PROXY / HTTP_PROXY minus NO_PROXY
+    const proxy = resolveProxy(this.base, target.secret.proxyUrl ?? undefined);
+    this.dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: connect }) : new Agent({ connect, connections: 8 });
   }
 
   private async authorization(force = false): Promise<string> {

@@ -194,3 +194,38 @@ describe('SCIM proxy', () => {
     expect((await raw(gw.origin, '/proxy/scim/v2/Users', headers)).status).toBe(200);
   });
 });
+
+describe('a connection behind an HTTP proxy', () => {
+  it('reaches IdentityIQ through the connection’s proxy for GraphQL, the REST face and the SCIM proxy', async () => {
+    const { createProxy } = await import('proxy');
+    const forward = createProxy(createServer());
+    const seen: string[] = [];
+    // undici tunnels every request through CONNECT, even to http:// targets
+    forward.on('connect', (req: { url?: string }) => seen.push(`CONNECT ${req.url}`));
+    await new Promise<void>((r) => forward.listen(0, '127.0.0.1', () => r()));
+    const proxyUrl = `http://127.0.0.1:${(forward.address() as AddressInfo).port}`;
+    const sim = await startSim({ users: 15 });
+    const gw = await startLinkedGateway();
+    try {
+      const { key } = await gw.tenant('T');
+      const created = await gw.http('/api/connections', { key, body: { label: 'via proxy', baseUrl: sim.baseUrl, proxyUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
+      expect(created.body).toMatchObject({ status: 'active', proxyUrl: `${proxyUrl}/` });
+      const host = new URL(sim.baseUrl).host;
+      const tunnels = () => seen.filter((x) => x === `CONNECT ${host}`).length;
+      expect(tunnels()).toBeGreaterThanOrEqual(1); // the check on create
+      let before = tunnels();
+      expect((await gw.gql(key, '{ users(first: 1) { totalCount } }')).body.data.users.totalCount).toBe(15);
+      expect((await gw.http('/unified/user-directory/roles?limit=1', { key })).status).toBe(200);
+      expect(tunnels()).toBeGreaterThan(before); // the connection's client
+      before = tunnels();
+      expect((await gw.http('/proxy/scim/v2/Users?count=1', { key })).status).toBe(200);
+      expect(tunnels()).toBeGreaterThan(before); // the SCIM proxy's own pool
+      expect(seen.every((x) => x === `CONNECT ${host}`)).toBe(true);
+    } finally {
+      await gw.close();
+      await sim.close();
+      forward.closeAllConnections?.();
+      await new Promise<void>((r) => forward.close(() => r()));
+    }
+  });
+});
