@@ -15,6 +15,10 @@ import { silentLogger, type Logger } from './graphql/logger.ts';
 import { schema } from './graphql/schema.ts';
 import type { ProxyUpstream } from './rest/proxy.ts';
 import { restRoutes } from './rest/routes.ts';
+import { singleConnectionScope } from './cache/setup.ts';
+import { acquireCacheStore } from './cache/store.ts';
+import { createReadiness, type ReadinessCheck } from './observability/health.ts';
+import { useObservability } from './observability/plugin.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
 
 export interface AppDeps {
@@ -96,7 +100,7 @@ export function createApp(deps: AppDeps): App {
   const logger: Logger = deps.logger ?? silentLogger();
   if (!client === !linked) throw new TypeError('createApp needs either a client (single connection) or linked accounts');
   // linked-accounts mode keeps one such state per connection in its registry (tenancy/registry.ts)
-  const connection = client ? createGatewayConnection(client, config, logger) : null;
+  const connection = client ? createGatewayConnection(client, config, logger, singleConnectionScope(client.baseUrl)) : null;
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
@@ -112,6 +116,14 @@ export function createApp(deps: AppDeps): App {
     return masked;
   };
 
+  // /readyz: the store (linked accounts) or the connection (single) answers, and Redis when it holds the cache
+  const checks: Record<string, ReadinessCheck> = {};
+  if (connection) checks.upstream = async () => void (await connection.origin.countUsers());
+  if (linked) checks.store = async () => void (await linked.service.store.findApiKey('readyz-probe'));
+  const redis = config.cache?.enabled && config.cache.redisUrl ? acquireCacheStore({ redisUrl: config.cache.redisUrl, maxEntries: config.cache.maxEntries }) : null;
+  if (redis) checks.cache = () => redis.store.ping();
+  const observability = useObservability({ logger, readiness: createReadiness(checks) });
+
   const jit = deps.executor === 'standard' ? null : loadGraphqlJit();
   const yoga = createYoga({
     schema,
@@ -124,7 +136,7 @@ export function createApp(deps: AppDeps): App {
     logging: false,
     context: ({ request }) => (linked ? linked.graphqlContext(request) : createRequestContext(connection!)),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
-    plugins: [healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    plugins: [observability, healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;
@@ -170,6 +182,8 @@ export function createApp(deps: AppDeps): App {
     async close() {
       closed = true;
       await connection?.membership.stop();
+      connection?.cache?.release();
+      redis?.release();
       await linked?.close();
       await yoga.dispose();
     },

@@ -54,6 +54,14 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' }).optional(),
     PROXY_MAX_BODY_BYTES: positiveInt('PROXY_MAX_BODY_BYTES', 1024 * 1024),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
+    CACHE: z.enum(['on', 'off'], { error: 'CACHE must be on or off' }).default('on'),
+    CACHE_KEY_PREFIX: z.string().min(1).default('iiq-graph:'),
+    CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 50_000),
+    CACHE_TTL_USERS: positiveInt('CACHE_TTL_USERS (seconds)', 30),
+    CACHE_TTL_LISTS: positiveInt('CACHE_TTL_LISTS (seconds)', 10),
+    CACHE_TTL_ROLES: positiveInt('CACHE_TTL_ROLES (seconds)', 300),
+    CACHE_STALE_TTL: positiveInt('CACHE_STALE_TTL (seconds)', 3600),
   })
   .superRefine((env, ctx) => {
     if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
@@ -115,6 +123,19 @@ export interface GatewayConfig {
     databaseUrl?: string;
   };
   proxyMaxBodyBytes: number;
+  /** SCIM read cache (REDIS_URL, CACHE_*); absent = off */
+  cache?: CacheConfig;
+}
+
+/** Per-connection cache of SCIM reads (src/cache); absent = no caching. */
+export interface CacheConfig {
+  enabled: boolean;
+  /** Redis (shared by replicas) instead of the in-process LRU */
+  redisUrl?: string;
+  keyPrefix: string;
+  /** in-process LRU size (resources) */
+  maxEntries: number;
+  ttls: { usersMs: number; listsMs: number; rolesMs: number; staleMs: number };
 }
 
 export class ConfigError extends Error {
@@ -188,5 +209,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { linked: { adminKey: e.IIQ_GRAPH_ADMIN_KEY, secretKey: e.IIQ_GRAPH_SECRET_KEY!, dataDir: e.DATA_DIR, ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}) } }
       : {}),
     proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
+    cache: {
+      enabled: e.CACHE === 'on',
+      ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+      keyPrefix: e.CACHE_KEY_PREFIX,
+      maxEntries: e.CACHE_MAX_ENTRIES,
+      ttls: { usersMs: e.CACHE_TTL_USERS * 1000, listsMs: e.CACHE_TTL_LISTS * 1000, rolesMs: e.CACHE_TTL_ROLES * 1000, staleMs: e.CACHE_STALE_TTL * 1000 },
+    },
   };
 }

@@ -1,7 +1,10 @@
 // The per-connection state (shared, long-lived) and the per-request context (loaders, memo caches).
+import { connectionClients } from '../cache/setup.ts';
+import type { CacheScope, ConnectionCache } from '../cache/read-cache.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Caller, ConnectionService } from '../connections/service.ts';
 import type { IiqClient } from '../iiq/types.ts';
+import { watchMembershipIndex } from '../observability/metrics.ts';
 import { CursorCodec } from './cursor.ts';
 import { RequestLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
@@ -20,17 +23,30 @@ export interface GatewayConnection {
   /** maxSize is lowered to the server's maxResults once known */
   readonly limits: PageLimits;
   readonly logger: Logger;
+  /** the read cache of this connection (null: caching off or no tenant/connection scope); writes call invalidateUser */
+  readonly cache: ConnectionCache | null;
+  /** the instrumented client without the read cache (readiness probes) */
+  readonly origin: IiqClient;
 }
 
-export function createGatewayConnection(client: IiqClient, config: GatewayConfig, logger: Logger): GatewayConnection {
+/**
+ * @param scope tenant and connection the state belongs to: labels metrics and keys the read cache (without
+ * one nothing is cached, so no entry can ever be seen by another tenant)
+ */
+export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, logger: Logger, scope?: CacheScope): GatewayConnection {
+  const { client, origin, cache, label } = connectionClients(raw, config.cache, scope);
+  const membership = new RoleMembershipIndex(client, config.membershipIndex, logger);
+  watchMembershipIndex(label, membership);
   return {
     client,
     config,
     catalog: new RoleCatalog(client, config.roleCacheTtlMs, logger),
-    membership: new RoleMembershipIndex(client, config.membershipIndex, logger),
+    membership,
     cursors: new CursorCodec(client.baseUrl),
     limits: { defaultSize: config.pageSize.default, maxSize: config.pageSize.max },
     logger,
+    cache,
+    origin,
   };
 }
 

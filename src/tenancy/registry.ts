@@ -114,7 +114,8 @@ export class ConnectionRegistry {
     const logger = this.logger;
     const client = createIiqClient(this.service.clientOptions(this.service.targetOf(record)));
     const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
-    const conn = createGatewayConnection(client, config, logger);
+    // tenant + connection: labels its metrics and keys its read cache
+    const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id });
     const prepared = (async () => {
       try {
         // never page above the server's maximum (scimSearchMaxResults)

@@ -51,7 +51,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
     ...options.client,
   });
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  // request counts below are those of the uncached gateway; cache tests turn it on (CACHE=on)
+  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', ...options.env });
   const app = createApp({ client, config });
   if (options.ready ?? true) await app.ready();
   if (options.waitForIndex) await app.membershipReady();

@@ -1,0 +1,154 @@
+// Prometheus metrics (prom-client), served at /metrics. One registry per process: it is meant to be shared
+// by every connection and request, like the HTTP pools it describes.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'iiq_graph_' });
+
+const registers = [metricsRegistry];
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export const graphqlOperationDuration = new Histogram({
+  name: 'iiq_graph_graphql_operation_duration_seconds',
+  help: 'GraphQL operations from parse to result, by operation type, name and outcome',
+  labelNames: ['operation_type', 'operation_name', 'outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers,
+});
+
+export const httpRequestsTotal = new Counter({
+  name: 'iiq_graph_http_requests_total',
+  help: 'HTTP requests answered by the gateway, by route and status class',
+  labelNames: ['route', 'status'] as const,
+  registers,
+});
+
+export const upstreamRequestsTotal = new Counter({
+  name: 'iiq_graph_upstream_requests_total',
+  help: 'HTTP requests sent to IIQ (every attempt), by connection, method, status and outcome',
+  labelNames: ['connection', 'method', 'status', 'outcome'] as const,
+  registers,
+});
+
+export const upstreamRequestDuration = new Histogram({
+  name: 'iiq_graph_upstream_request_duration_seconds',
+  help: 'Time from sending a request to IIQ until its body has been received',
+  labelNames: ['connection', 'method'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers,
+});
+
+export const upstreamRetriesTotal = new Counter({
+  name: 'iiq_graph_upstream_retries_total',
+  help: 'Requests to IIQ repeated after a retryable answer (429, 5xx, 401 token renewal) or a connection error',
+  labelNames: ['connection', 'method'] as const,
+  registers,
+});
+
+export const upstreamInFlight = new Gauge({
+  name: 'iiq_graph_upstream_requests_in_flight',
+  help: 'Requests to IIQ currently open (pool usage), by connection',
+  labelNames: ['connection'] as const,
+  registers,
+});
+
+export const cacheRequestsTotal = new Counter({
+  name: 'iiq_graph_cache_requests_total',
+  help: 'SCIM read cache lookups by connection, resource kind and result (hit, miss, stale = revalidation needed)',
+  labelNames: ['connection', 'kind', 'result'] as const,
+  registers,
+});
+
+export const cacheRevalidationsTotal = new Counter({
+  name: 'iiq_graph_cache_revalidations_total',
+  help: 'Conditional GETs (If-None-Match) for stale cache entries, by connection and result (not_modified, changed, gone)',
+  labelNames: ['connection', 'kind', 'result'] as const,
+  registers,
+});
+
+export const cacheErrorsTotal = new Counter({
+  name: 'iiq_graph_cache_errors_total',
+  help: 'Cache store failures (treated as misses), by store',
+  labelNames: ['store'] as const,
+  registers,
+});
+
+export const cacheInvalidationsTotal = new Counter({
+  name: 'iiq_graph_cache_invalidations_total',
+  help: 'Cache invalidations after writes through the gateway, by connection and kind',
+  labelNames: ['connection', 'kind'] as const,
+  registers,
+});
+
+/** What the membership-index gauges read at scrape time. */
+export interface MembershipIndexSource {
+  status(): { state: string; indexedAt: Date | null; scannedUsers: number; lastError?: string | null };
+}
+
+const indexSources = new Map<string, WeakRef<MembershipIndexSource>>();
+
+/** Called once per connection state; a rebuilt connection replaces its predecessor. */
+export function watchMembershipIndex(connection: string, index: MembershipIndexSource): void {
+  indexSources.set(connection, new WeakRef(index));
+}
+
+export function unwatchMembershipIndex(connection: string, index: MembershipIndexSource): void {
+  if (indexSources.get(connection)?.deref() === index) indexSources.delete(connection);
+}
+
+function eachIndex(fn: (connection: string, index: MembershipIndexSource) => void): void {
+  for (const [connection, ref] of indexSources) {
+    const index = ref.deref();
+    if (index) fn(connection, index);
+    else indexSources.delete(connection);
+  }
+}
+
+new Gauge({
+  name: 'iiq_graph_membership_index_age_seconds',
+  help: 'Age of the role membership index (time since its last completed scan); absent before the first scan',
+  labelNames: ['connection'] as const,
+  registers,
+  collect() {
+    this.reset();
+    const now = Date.now();
+    eachIndex((connection, index) => {
+      const at = index.status().indexedAt;
+      if (at) this.set({ connection }, (now - at.getTime()) / 1000);
+    });
+  },
+});
+
+new Gauge({
+  name: 'iiq_graph_membership_index_ready',
+  help: '1 when the role membership index has completed a scan, else 0',
+  labelNames: ['connection'] as const,
+  registers,
+  collect() {
+    this.reset();
+    eachIndex((connection, index) => this.set({ connection }, index.status().indexedAt ? 1 : 0));
+  },
+});
+
+new Gauge({
+  name: 'iiq_graph_membership_index_scanned_users',
+  help: 'Identities read by the running (or last) membership index scan',
+  labelNames: ['connection'] as const,
+  registers,
+  collect() {
+    this.reset();
+    eachIndex((connection, index) => this.set({ connection }, index.status().scannedUsers));
+  },
+});
+
+/** Operation names come from clients: keep label values bounded. */
+const seenOperationNames = new Set<string>();
+const MAX_OPERATION_NAMES = 200;
+export function operationNameLabel(name: string | null | undefined): string {
+  if (!name) return '(anonymous)';
+  if (!/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return '(other)';
+  if (seenOperationNames.has(name)) return name;
+  if (seenOperationNames.size >= MAX_OPERATION_NAMES) return '(other)';
+  seenOperationNames.add(name);
+  return name;
+}

@@ -1,0 +1,42 @@
+// Request and upstream-call scopes carried through async work (AsyncLocalStorage), so that the request id
+// reaches IIQ and log lines, and upstream requests are counted against the connection that made them.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+export interface RequestScope {
+  readonly requestId: string;
+}
+
+/** One call of the IIQ client: which connection, and state for telling retries from new requests. */
+export interface UpstreamScope {
+  readonly connectionId: string;
+  /** "METHOD path" of requests of this call that ended retryable (429/5xx/401/transport error) */
+  readonly retryable: Set<string>;
+}
+
+const requestStorage = new AsyncLocalStorage<RequestScope>();
+const upstreamStorage = new AsyncLocalStorage<UpstreamScope>();
+
+export function runInRequest<T>(scope: RequestScope, fn: () => T): T {
+  return requestStorage.run(scope, fn);
+}
+
+export function currentRequest(): RequestScope | undefined {
+  return requestStorage.getStore();
+}
+
+export function runInUpstreamCall<T>(connectionId: string, fn: () => T): T {
+  return upstreamStorage.run({ connectionId, retryable: new Set() }, fn);
+}
+
+export function currentUpstreamCall(): UpstreamScope | undefined {
+  return upstreamStorage.getStore();
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** The caller's X-Request-Id when it is a plain token (it is logged and sent upstream), else a new UUID. */
+export function requestIdFrom(header: string | null | undefined): string {
+  const v = header?.trim();
+  return v && SAFE_REQUEST_ID.test(v) ? v : randomUUID();
+}
