@@ -19,6 +19,7 @@ import { singleConnectionScope } from './cache/setup.ts';
 import { acquireCacheStore } from './cache/store.ts';
 import { createReadiness, type ReadinessCheck } from './observability/health.ts';
 import { useObservability } from './observability/plugin.ts';
+import { createHardening } from './hardening/gateway.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
 
 export interface AppDeps {
@@ -100,7 +101,9 @@ export function createApp(deps: AppDeps): App {
   const logger: Logger = deps.logger ?? silentLogger();
   if (!client === !linked) throw new TypeError('createApp needs either a client (single connection) or linked accounts');
   // linked-accounts mode keeps one such state per connection in its registry (tenancy/registry.ts)
-  const connection = client ? createGatewayConnection(client, config, logger, singleConnectionScope(client.baseUrl)) : null;
+  // request limits, rate limits, and (single connection) the upstream concurrency limit + circuit breaker
+  const hardening = createHardening({ config, linked, logger });
+  const connection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl)) : null;
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
@@ -136,7 +139,8 @@ export function createApp(deps: AppDeps): App {
     logging: false,
     context: ({ request }) => (linked ? linked.graphqlContext(request) : createRequestContext(connection!)),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
-    plugins: [observability, healthz(), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    batching: hardening.batching,
+    plugins: [observability, healthz(), ...hardening.plugins, restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;
@@ -185,6 +189,7 @@ export function createApp(deps: AppDeps): App {
       connection?.cache?.release();
       redis?.release();
       await linked?.close();
+      await hardening.close();
       await yoga.dispose();
     },
   };

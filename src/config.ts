@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Keyring } from './connections/secrets.ts';
+import { hardeningEnvShape, hardeningFrom, type HardeningConfig } from './hardening/config.ts';
 
 const positiveInt = (name: string, def: number) =>
   z.coerce
@@ -54,7 +55,7 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' }).optional(),
     PROXY_MAX_BODY_BYTES: positiveInt('PROXY_MAX_BODY_BYTES', 1024 * 1024),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
+    // REDIS_URL (cache and rate limits) is declared in hardening/config.ts
     CACHE: z.enum(['on', 'off'], { error: 'CACHE must be on or off' }).default('on'),
     CACHE_KEY_PREFIX: z.string().min(1).default('iiq-graph:'),
     CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 50_000),
@@ -62,6 +63,7 @@ const envSchema = z
     CACHE_TTL_LISTS: positiveInt('CACHE_TTL_LISTS (seconds)', 10),
     CACHE_TTL_ROLES: positiveInt('CACHE_TTL_ROLES (seconds)', 300),
     CACHE_STALE_TTL: positiveInt('CACHE_STALE_TTL (seconds)', 3600),
+    ...hardeningEnvShape,
   })
   .superRefine((env, ctx) => {
     if (env.PAGE_SIZE_DEFAULT > env.PAGE_SIZE_MAX) ctx.addIssue({ code: 'custom', message: 'PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX' });
@@ -125,6 +127,8 @@ export interface GatewayConfig {
   proxyMaxBodyBytes: number;
   /** SCIM read cache (REDIS_URL, CACHE_*); absent = off */
   cache?: CacheConfig;
+  /** request limits, rate limits, upstream concurrency and circuit breaker (src/hardening); absent = defaults */
+  hardening?: HardeningConfig;
 }
 
 /** Per-connection cache of SCIM reads (src/cache); absent = no caching. */
@@ -216,5 +220,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxEntries: e.CACHE_MAX_ENTRIES,
       ttls: { usersMs: e.CACHE_TTL_USERS * 1000, listsMs: e.CACHE_TTL_LISTS * 1000, rolesMs: e.CACHE_TTL_ROLES * 1000, staleMs: e.CACHE_STALE_TTL * 1000 },
     },
+    hardening: hardeningFrom(e),
   };
 }

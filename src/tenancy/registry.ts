@@ -9,6 +9,8 @@ import { createIiqClient } from '../iiq/client.ts';
 import { createGatewayConnection, type GatewayConnection } from '../graphql/context.ts';
 import type { Logger } from '../graphql/logger.ts';
 import { ProxyUpstream } from '../rest/proxy.ts';
+import { DEFAULT_HARDENING } from '../hardening/config.ts';
+import { UpstreamGuards, guardClient, guardProxy } from '../hardening/upstream-guard.ts';
 
 interface Entry {
   tenantId: string;
@@ -40,6 +42,8 @@ export class ConnectionRegistry {
   private closed = false;
   private readonly idleMs: number;
   private readonly timer: NodeJS.Timeout;
+  /** per-connection concurrency limit and circuit breaker, shared by the GraphQL/REST client and the proxy */
+  readonly guards: UpstreamGuards;
 
   constructor(
     private readonly service: ConnectionService,
@@ -48,6 +52,7 @@ export class ConnectionRegistry {
     options: RegistryOptions = {},
   ) {
     this.idleMs = options.idleMs ?? 30 * 60_000;
+    this.guards = new UpstreamGuards((config.hardening ?? DEFAULT_HARDENING).upstream);
     this.timer = setInterval(() => {
       this.sweep().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'linked connection sweep failed'));
     }, options.sweepIntervalMs ?? 60_000);
@@ -105,14 +110,14 @@ export class ConnectionRegistry {
       return current.upstream;
     }
     if (current) void current.upstream.close();
-    const upstream = new ProxyUpstream(this.service.targetOf(record));
+    const upstream = guardProxy(new ProxyUpstream(this.service.targetOf(record)), this.guards.for(record.id));
     this.proxies.set(record.id, { tenantId: record.tenantId, fingerprint, lastUsed: Date.now(), upstream });
     return upstream;
   }
 
   private build(record: ConnectionRecord, fingerprint: string): Entry {
     const logger = this.logger;
-    const client = createIiqClient(this.service.clientOptions(this.service.targetOf(record)));
+    const client = guardClient(createIiqClient(this.service.clientOptions(this.service.targetOf(record))), this.guards.for(record.id));
     const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
     // tenant + connection: labels its metrics and keys its read cache
     const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id });
