@@ -85,22 +85,27 @@ export interface MembershipIndexSource {
   status(): { state: string; indexedAt: Date | null; scannedUsers: number; lastError?: string | null };
 }
 
-const indexSources = new Map<string, WeakRef<MembershipIndexSource>>();
+/** newest last; a stopped index (connection closed or rebuilt) stops being reported */
+const indexSources = new Map<string, WeakRef<MembershipIndexSource>[]>();
 
-/** Called once per connection state; a rebuilt connection replaces its predecessor. */
+/** Called once per connection state; the newest live index of a connection is the one reported. */
 export function watchMembershipIndex(connection: string, index: MembershipIndexSource): void {
-  indexSources.set(connection, new WeakRef(index));
-}
-
-export function unwatchMembershipIndex(connection: string, index: MembershipIndexSource): void {
-  if (indexSources.get(connection)?.deref() === index) indexSources.delete(connection);
+  const refs = indexSources.get(connection) ?? [];
+  refs.push(new WeakRef(index));
+  indexSources.set(connection, refs);
 }
 
 function eachIndex(fn: (connection: string, index: MembershipIndexSource) => void): void {
-  for (const [connection, ref] of indexSources) {
-    const index = ref.deref();
-    if (index) fn(connection, index);
-    else indexSources.delete(connection);
+  for (const [connection, refs] of indexSources) {
+    const live = refs.filter((r) => {
+      const index = r.deref();
+      return index !== undefined && index.status().state !== 'stopped';
+    });
+    if (live.length === 0) indexSources.delete(connection);
+    else {
+      indexSources.set(connection, live);
+      fn(connection, live[live.length - 1]!.deref()!);
+    }
   }
 }
 
