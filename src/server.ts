@@ -7,6 +7,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createApp, type App } from './app.ts';
+import { secretSafeLoggerOptions } from './hardening/redaction.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { openStore } from './connections/open-store.ts';
 import { Keyring } from './connections/secrets.ts';
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
   }
   const logger = pino({
     level: config.logLevel,
-    redact: { paths: ['*.password', '*.clientSecret', '*.authorization', '*.Authorization', 'auth'], censor: '[redacted]' },
+    // credentials, tokens, API keys and Authorization headers, at any depth and inside messages and errors
+    ...secretSafeLoggerOptions(),
     // every line logged while a request is handled names it (the same id is echoed and sent to IIQ)
     mixin: () => {
       const requestId = currentRequest()?.requestId;

@@ -54,6 +54,8 @@ export function fromIiqError(err: IiqError, located?: GraphQLError): GraphQLErro
     extensions: {
       code: mapped.code,
       upstream: { operation: err.operation, ...(err.status !== undefined ? { status: err.status } : {}), ...(err.scimType ? { scimType: err.scimType } : {}) },
+      // the per-connection breaker (src/hardening/upstream-guard.ts) refused to call IIQ
+      ...(err.code === 'CIRCUIT_OPEN' ? { circuit: 'open' } : err.code === 'UPSTREAM_BUSY' ? { circuit: 'busy' } : {}),
     },
   });
 }
