@@ -7,6 +7,9 @@ import './types/refs.ts';
 import './types/user.ts';
 import './types/role.ts';
 import './types/status.ts';
+import './types/write-errors.ts';
+import './types/iiq-schema.ts';
+import './mutations/user.ts';
 import './connection.ts';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

@@ -29,6 +29,14 @@ export type AttributeFilter = {
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** a custom attribute value of the wrong type for the discovered schema */
+export type AttributeValueError = MutationError & {
+  attribute: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  expected: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
 /** Credentials as stored, secrets masked */
 export type ConnectionAuth = {
   clientId?: Maybe<Scalars['String']['output']>;
@@ -108,10 +116,55 @@ export type CreateConnectionInput = {
   proxyUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A new IdentityIQ identity; custom identity attributes go in `attributes` (names as in iiqSchema.customUserAttributes) */
+export type CreateUserInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** custom identity attributes by name; identity-typed ones take an identity id */
+  attributes?: InputMaybe<Scalars['JSON']['input']>;
+  capabilities?: InputMaybe<Array<Scalars['String']['input']>>;
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  givenName?: InputMaybe<Scalars['String']['input']>;
+  /** the manager’s User id (global or IdentityIQ id) */
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  password?: InputMaybe<Scalars['String']['input']>;
+  userName: Scalars['String']['input'];
+};
+
+export type CreateUserResult = AttributeValueError | CreateUserSuccess | DuplicateUserNameError | IdempotencyInProgressError | IdempotencyKeyReuseError | InputValidationError | NotFoundError | ReadOnlyAttributeError | UnknownAttributeError | UpstreamRejectedError | UserNameImmutableError | VersionConflictError;
+
+export type CreateUserSuccess = {
+  user: User;
+};
+
+export type DeleteUserResult = DeleteUserSuccess | NotFoundError | VersionConflictError;
+
+export type DeleteUserSuccess = {
+  deletedId: Scalars['ID']['output'];
+};
+
+/** IIQ answered 409 uniqueness: the userName is taken */
+export type DuplicateUserNameError = MutationError & {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  userName: Scalars['String']['output'];
+};
+
 export type Email = {
   primary: Scalars['Boolean']['output'];
   type?: Maybe<Scalars['String']['output']>;
   value: Scalars['String']['output'];
+};
+
+export type IdempotencyInProgressError = MutationError & {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type IdempotencyKeyReuseError = MutationError & {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 /** A tenant's linked IdentityIQ. Select it per request with the X-Connection-Id header. */
@@ -128,6 +181,69 @@ export type IiqConnection = {
   proxyUrl?: Maybe<Scalars['String']['output']>;
   status: ConnectionStatus;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+export type IiqResourceType = {
+  endpoint: Scalars['String']['output'];
+  extensions: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  schema: Scalars['String']['output'];
+};
+
+/** The connected IdentityIQ’s /Schemas and /ResourceTypes, cached for five minutes per connection */
+export type IiqSchema = {
+  customUserAttributes: Array<IiqUserAttribute>;
+  readAt: Scalars['DateTime']['output'];
+  resourceTypes: Array<IiqResourceType>;
+  schemas: Array<IiqSchemaDocument>;
+  userAttributes: Array<IiqUserAttribute>;
+};
+
+/** An attribute as IdentityIQ describes it (RFC 7643 §7) */
+export type IiqSchemaAttribute = {
+  multiValued: Scalars['Boolean']['output'];
+  /** readOnly, readWrite, immutable, writeOnly */
+  mutability: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  required: Scalars['Boolean']['output'];
+  /** always, default, request, never */
+  returned: Scalars['String']['output'];
+  subAttributes: Array<IiqSchemaAttribute>;
+  /** string, boolean, integer, decimal, dateTime, reference, complex */
+  type: Scalars['String']['output'];
+};
+
+export type IiqSchemaDocument = {
+  attributes: Array<IiqSchemaAttribute>;
+  /** schema URN */
+  id: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
+};
+
+/** An attribute of IdentityIQ users (core, enterprise or SailPoint extension) */
+export type IiqUserAttribute = {
+  /** an install-specific identity attribute (writable through `attributes` when mutability allows) */
+  custom: Scalars['Boolean']['output'];
+  multiValued: Scalars['Boolean']['output'];
+  mutability: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  required: Scalars['Boolean']['output'];
+  returned: Scalars['String']['output'];
+  /** the schema URN */
+  schema: Scalars['String']['output'];
+  type: Scalars['String']['output'];
+};
+
+/** the input failed validation; nothing was sent to IdentityIQ */
+export type InputValidationError = MutationError & {
+  code: Scalars['String']['output'];
+  issues: Array<InputValidationIssue>;
+  message: Scalars['String']['output'];
+};
+
+export type InputValidationIssue = {
+  message: Scalars['String']['output'];
+  path: Array<Scalars['String']['output']>;
 };
 
 export type IntFilter = {
@@ -176,11 +292,21 @@ export type Mutation = {
   createConnection: IiqConnection;
   /** A single-use link to the connect page, for the customer's administrator; with connectionId it re-links that connection */
   createLinkToken: LinkToken;
+  /** Creates an identity (POST /Users, run by IIQ as a provisioning plan). With an idempotencyKey, a replay within 24 hours returns the identity the first request created, without a second POST. */
+  createUser: CreateUserResult;
   /** Returns the id of the deleted connection */
   deleteConnection: Scalars['ID']['output'];
+  /** Deletes an identity (IIQ Terminator: irreversible); with ifMatch only if nobody changed it since */
+  deleteUser: DeleteUserResult;
+  /** Replaces an identity (PUT /Users/{id}); with ifMatch (its `version`) only if nobody changed it since */
+  replaceUser: ReplaceUserResult;
+  /** Enables (true) or disables (false) an identity, as updateUser does */
+  setUserActive: SetUserActiveResult;
   /** Checks a saved connection now and stores the result */
   testConnection: ConnectionCheck;
   updateConnection: IiqConnection;
+  /** Changes some attributes: reads the identity, merges, and PUTs it with If-Match; on a concurrent change (412) reads and merges once more, then answers VersionConflictError */
+  updateUser: UpdateUserResult;
 };
 
 
@@ -195,7 +321,32 @@ export type MutationCreateLinkTokenArgs = {
 };
 
 
+export type MutationCreateUserArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: CreateUserInput;
+};
+
+
 export type MutationDeleteConnectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
+  ifMatch?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationReplaceUserArgs = {
+  id: Scalars['ID']['input'];
+  ifMatch?: InputMaybe<Scalars['String']['input']>;
+  input: ReplaceUserInput;
+};
+
+
+export type MutationSetUserActiveArgs = {
+  active: Scalars['Boolean']['input'];
   id: Scalars['ID']['input'];
 };
 
@@ -210,8 +361,27 @@ export type MutationUpdateConnectionArgs = {
   input: UpdateConnectionInput;
 };
 
+
+export type MutationUpdateUserArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateUserInput;
+};
+
+/** An expected failure of a mutation: a stable code and a message safe to show */
+export type MutationError = {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
+};
+
+export type NotFoundError = MutationError & {
+  code: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  message: Scalars['String']['output'];
+  resource: Scalars['String']['output'];
 };
 
 export type OrderDirection =
@@ -228,6 +398,8 @@ export type PageInfo = {
 export type Query = {
   /** The calling tenant's linked IdentityIQ connections */
   connections: Array<IiqConnection>;
+  /** What this IdentityIQ says about its resources and attributes */
+  iiqSchema: IiqSchema;
   membershipIndex: MembershipIndexStatus;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
@@ -281,6 +453,33 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<UserOrder>;
+};
+
+export type ReadOnlyAttributeError = MutationError & {
+  attribute: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  mutability: Scalars['String']['output'];
+};
+
+/** The whole identity as it should be (PUT); IIQ changes only the attributes sent */
+export type ReplaceUserInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  attributes?: InputMaybe<Scalars['JSON']['input']>;
+  capabilities?: InputMaybe<Array<Scalars['String']['input']>>;
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  givenName?: InputMaybe<Scalars['String']['input']>;
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  password?: InputMaybe<Scalars['String']['input']>;
+  userName: Scalars['String']['input'];
+};
+
+export type ReplaceUserResult = AttributeValueError | DuplicateUserNameError | InputValidationError | NotFoundError | ReadOnlyAttributeError | ReplaceUserSuccess | UnknownAttributeError | UpstreamRejectedError | UserNameImmutableError | VersionConflictError;
+
+export type ReplaceUserSuccess = {
+  user: User;
 };
 
 /** An IdentityIQ role (bundle) */
@@ -406,6 +605,12 @@ export type RoleType = {
   requirements?: Maybe<Scalars['Boolean']['output']>;
 };
 
+export type SetUserActiveResult = AttributeValueError | DuplicateUserNameError | InputValidationError | NotFoundError | ReadOnlyAttributeError | SetUserActiveSuccess | UnknownAttributeError | UpstreamRejectedError | UserNameImmutableError | VersionConflictError;
+
+export type SetUserActiveSuccess = {
+  user: User;
+};
+
 /** Conditions on a string attribute; several conditions are AND-ed. Values are matched literally (never parsed as filter syntax). */
 export type StringFilter = {
   contains?: InputMaybe<Scalars['String']['input']>;
@@ -414,6 +619,13 @@ export type StringFilter = {
   /** true: the attribute has a value; false: it has none */
   present?: InputMaybe<Scalars['Boolean']['input']>;
   startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** a custom attribute the connection’s discovered User schema (/Schemas) does not have */
+export type UnknownAttributeError = MutationError & {
+  attribute: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 /** Only the fields given change */
@@ -428,6 +640,35 @@ export type UpdateConnectionInput = {
   label?: InputMaybe<Scalars['String']['input']>;
   /** HTTP(S) proxy; null clears */
   proxyUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to an identity; what is not given keeps its value. `attributes` merges by name (null clears one). */
+export type UpdateUserInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  attributes?: InputMaybe<Scalars['JSON']['input']>;
+  capabilities?: InputMaybe<Array<Scalars['String']['input']>>;
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  givenName?: InputMaybe<Scalars['String']['input']>;
+  managerId?: InputMaybe<Scalars['ID']['input']>;
+  password?: InputMaybe<Scalars['String']['input']>;
+  /** userName is immutable in IdentityIQ: a different value is refused (UserNameImmutableError) */
+  userName?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateUserResult = AttributeValueError | DuplicateUserNameError | InputValidationError | NotFoundError | ReadOnlyAttributeError | UnknownAttributeError | UpdateUserSuccess | UpstreamRejectedError | UserNameImmutableError | VersionConflictError;
+
+export type UpdateUserSuccess = {
+  user: User;
+};
+
+/** IIQ refused the write for another reason (e.g. an invalid reference); upstream details are not exposed */
+export type UpstreamRejectedError = MutationError & {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  scimType?: Maybe<Scalars['String']['output']>;
+  status?: Maybe<Scalars['Int']['output']>;
 };
 
 /** An IdentityIQ identity */
@@ -531,6 +772,14 @@ export type UserFilter = {
   userName?: InputMaybe<StringFilter>;
 };
 
+/** IIQ answered 400 mutability: a userName can't be changed */
+export type UserNameImmutableError = MutationError & {
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** the userName the identity keeps */
+  userName: Scalars['String']['output'];
+};
+
 export type UserOrder = {
   direction: OrderDirection;
   field: UserOrderField;
@@ -561,6 +810,15 @@ export type UserRoleEdge = {
   application?: Maybe<Scalars['String']['output']>;
   cursor: Scalars['String']['output'];
   node: Role;
+};
+
+/** If-Match failed (HTTP 412): someone else changed the identity */
+export type VersionConflictError = MutationError & {
+  attempts: Scalars['Int']['output'];
+  code: Scalars['String']['output'];
+  currentVersion?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  message: Scalars['String']['output'];
 };
 
 export type UsersWithRolesQueryVariables = Exact<{
