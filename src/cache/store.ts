@@ -84,8 +84,8 @@ export class RedisStore implements CacheStore {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    // fail fast instead of queueing while Redis is down: a cache miss is better than a stalled request
-    this.redis = new Redis(url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+    // commands wait for the connection at start, but never long: a cache miss is better than a stalled request
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 500 });
     this.redis.on('error', () => cacheErrorsTotal.inc({ store: 'redis' }));
   }
 

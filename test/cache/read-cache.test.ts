@@ -1,0 +1,147 @@
+// The per-connection SCIM read cache, on both stores (in-process LRU and the machine's Redis with a unique
+// key prefix): tenant isolation, 304 revalidation counted at the simulator, invalidation after writes.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createSimulator } from '../../simulator/index.ts';
+import { createConnectionCache, type CacheTtls, type ConnectionCache } from '../../src/cache/read-cache.ts';
+import { MemoryStore, RedisStore, type CacheStore } from '../../src/cache/store.ts';
+import { createIiqClient } from '../../src/iiq/client.ts';
+import type { IiqClient } from '../../src/iiq/types.ts';
+import { instrumentClient } from '../../src/observability/client.ts';
+import { metricsRegistry } from '../../src/observability/metrics.ts';
+import { startGateway } from '../gateway/harness.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `iiq-graph-test:${randomUUID()}:`;
+const sim = createSimulator({ users: 150, seed: 42, profile: 'zero', idFilterable: true });
+let raw: IiqClient;
+let ids: string[];
+
+beforeAll(async () => {
+  const { baseUrl } = await sim.listen(0, '127.0.0.1');
+  raw = createIiqClient({ baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } });
+  ids = (await raw.listUsers({ count: 10 })).items.map((u) => u.id);
+});
+afterAll(async () => {
+  await raw?.close();
+  await sim.close();
+  // leave nothing behind in the shared Redis
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const upstream = (match: (r: { method: string; path: string; status: number }) => boolean) => sim.requests.list().filter(match).length;
+const userReads = () => upstream((r) => r.method === 'GET' && r.path.startsWith('/Users'));
+const ttls = (over: Partial<CacheTtls> = {}): CacheTtls => ({ usersMs: 60_000, listsMs: 60_000, rolesMs: 60_000, staleMs: 60_000, ...over });
+
+describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
+  let store: CacheStore;
+  const caches: ConnectionCache[] = [];
+  const cacheFor = (tenantId: string, connectionId: string, t = ttls()) => {
+    const c = createConnectionCache(instrumentClient(raw, connectionId), store, { tenantId, connectionId }, t, { keyPrefix: prefix, release: () => {} });
+    caches.push(c);
+    return c;
+  };
+  beforeAll(() => {
+    store = kind === 'memory' ? new MemoryStore(1000) : new RedisStore(REDIS_URL);
+  });
+  afterAll(async () => {
+    for (const c of caches) c.release();
+    await store.close();
+  });
+
+  it('tenants (and connections) never share entries', async () => {
+    const a = cacheFor(`tenant-a-${kind}`, 'conn-1');
+    const b = cacheFor(`tenant-b-${kind}`, 'conn-1');
+    const a2 = cacheFor(`tenant-a-${kind}`, 'conn-2');
+    const sel = { fields: ['userName', 'displayName'] as const };
+    const before = userReads();
+    const fromA = await a.client.getUsersByIds(ids, { fields: [...sel.fields] });
+    expect(userReads()).toBe(before + 1);
+    await a.client.getUsersByIds(ids, { fields: [...sel.fields] });
+    expect(userReads()).toBe(before + 1); // A's second read is a hit
+    const fromB = await b.client.getUsersByIds(ids, { fields: [...sel.fields] });
+    expect(userReads()).toBe(before + 2); // same ids, same selection, other tenant: a miss
+    await a2.client.getUsersByIds(ids, { fields: [...sel.fields] });
+    expect(userReads()).toBe(before + 3); // same tenant, other connection: a miss
+    expect(fromB.map((u) => u?.userName)).toEqual(fromA.map((u) => u?.userName));
+    // a different selection is a different entry
+    await a.client.getUsersByIds(ids, { fields: ['userName', 'email'] });
+    expect(userReads()).toBe(before + 4);
+    if (kind === 'redis') {
+      const redis = new Redis(REDIS_URL);
+      try {
+        const keys = await redis.keys(`${prefix}*`);
+        expect(keys.some((k) => k.startsWith(`${prefix}tenant-a-redis:conn-1:u:`))).toBe(true);
+        expect(keys.some((k) => k.startsWith(`${prefix}tenant-b-redis:conn-1:u:`))).toBe(true);
+      } finally {
+        redis.disconnect();
+      }
+    }
+  });
+
+  it('revalidates expired users with If-None-Match: IIQ answers 304, counted at the simulator', async () => {
+    const c = cacheFor(`tenant-r-${kind}`, 'conn-1', ttls({ usersMs: 1 }));
+    const some = ids.slice(0, 5);
+    const first = await c.client.getUsersByIds(some, { includeRoles: true });
+    await new Promise((r) => setTimeout(r, 10));
+    const notModifiedBefore = upstream((r) => r.status === 304);
+    const readsBefore = userReads();
+    const second = await c.client.getUsersByIds(some, { includeRoles: true });
+    expect(upstream((r) => r.status === 304)).toBe(notModifiedBefore + 5);
+    expect(userReads()).toBe(readsBefore + 5); // one conditional GET each, no full refetch
+    expect(second.map((u) => u?.version)).toEqual(first.map((u) => u?.version));
+    expect(second.map((u) => u?.roles?.length)).toEqual(first.map((u) => u?.roles?.length));
+
+    // a change made behind the gateway's back is seen at the next revalidation (200, not 304)
+    const target = first[0]!;
+    await raw.replaceUser(target.id, { userName: target.userName, displayName: `Changed ${kind}` });
+    await new Promise((r) => setTimeout(r, 10));
+    const [changed] = await c.client.getUsersByIds([target.id], { includeRoles: true });
+    expect(changed?.displayName).toBe(`Changed ${kind}`);
+    expect(changed?.version).not.toBe(target.version);
+  });
+
+  it('a write through the gateway drops the user (every selection) and every cached list of the connection', async () => {
+    const c = cacheFor(`tenant-w-${kind}`, 'conn-1');
+    const id = ids[3]!;
+    const [before] = await c.client.getUsersByIds([id], { fields: ['userName', 'displayName'] });
+    const page = await c.client.listUsers({ count: 5, fields: ['userName', 'displayName'] });
+    const reads = userReads();
+    await c.client.listUsers({ count: 5, fields: ['userName', 'displayName'] });
+    await c.client.getUsersByIds([id], { fields: ['userName', 'displayName'] });
+    expect(userReads()).toBe(reads); // both cached
+
+    await c.client.replaceUser(id, { userName: before!.userName, displayName: `Written ${kind}` });
+    const writes = userReads();
+    const [after] = await c.client.getUsersByIds([id], { fields: ['userName', 'displayName'] });
+    expect(after?.displayName).toBe(`Written ${kind}`);
+    const pageAfter = await c.client.listUsers({ count: 5, fields: ['userName', 'displayName'] });
+    expect(userReads()).toBe(writes + 2); // the user and the page were both read again
+    expect(pageAfter.totalResults).toBe(page.totalResults);
+  });
+});
+
+describe('through the gateway', () => {
+  it('a repeated query is served from the cache, visible as hits in /metrics', async () => {
+    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix } });
+    try {
+      const q = '{ users(first: 20) { edges { node { userName displayName manager { userName displayName } } } } }';
+      const first = await gw.gql(q);
+      expect(first.errors).toBeUndefined();
+      const cold = gw.upstream();
+      const second = await gw.gql(q);
+      expect(second.data).toEqual(first.data);
+      expect(gw.upstream()).toBe(cold); // nothing reached IIQ
+      const metrics = await metricsRegistry.metrics();
+      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="list",result="hit"\} [1-9]/m);
+      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="user",result="hit"\} [1-9]/m);
+      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="user",result="miss"\} [1-9]/m);
+    } finally {
+      await gw.close();
+    }
+  });
+});
