@@ -11,7 +11,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError, getNamedType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getNamedType, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
@@ -22,6 +22,11 @@ export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost';
 /** Armor's refusals, tagged by rule so they can be re-issued with a code (Armor's errors carry none). */
 const tagged = new WeakMap<GraphQLError, LimitName>();
 const tag = (limit: LimitName) => [(_ctx: unknown, error: GraphQLError) => void tagged.set(error, limit)];
+/** Validation rules: report the coded error in place of Armor's (which would otherwise be thrown uncoded). */
+const report = (limit: LimitName) => ({
+  propagateOnRejection: false,
+  onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(limitError(limit, error.message))],
+});
 
 function limitError(limit: LimitName, message: string, from?: GraphQLError, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message.replace(/^Syntax Error: /, ''), {
@@ -140,9 +145,9 @@ export function graphqlLimits(h: HardeningConfig, defaultPageSize: number): Grap
   const plugins: Plugin[] = [
     codedRefusals(!h.introspection),
     maxTokensPlugin({ n: h.maxTokens, onReject: tag('tokens') }) as Plugin,
-    maxDepthPlugin({ n: h.maxDepth, flattenFragments: true, onReject: tag('depth') }) as Plugin,
-    maxAliasesPlugin({ n: h.maxAliases, onReject: tag('aliases') }) as Plugin,
-    maxDirectivesPlugin({ n: h.maxDirectives, onReject: tag('directives') }) as Plugin,
+    maxDepthPlugin({ n: h.maxDepth, flattenFragments: true, ...report('depth') }) as Plugin,
+    maxAliasesPlugin({ n: h.maxAliases, ...report('aliases') }) as Plugin,
+    maxDirectivesPlugin({ n: h.maxDirectives, ...report('directives') }) as Plugin,
     costLimit(h.maxCost, defaultPageSize),
   ];
   if (h.csrfPrevention) plugins.push(csrfPrevention());
