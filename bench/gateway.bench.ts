@@ -2,7 +2,8 @@
 //  (a) upstream requests for the issue's query and variants (cold / warm role catalog, owner, members, deep);
 //  (b) the gateway's own cost for users(first: 100) with ~10 scalar fields + roles against the zero-latency
 //      simulator: CPU ms per query in the gateway process (target <= 3 ms), beside the raw SCIM request;
-//  (c) with the simulator's `realistic` profile: gateway p50 / raw SCIM p50, measured interleaved (target <= 1.1).
+//  (c) with the simulator's `realistic` profile: gateway p50 / raw SCIM p50, measured interleaved (target <= 1.1),
+//      and again with a warm SCIM read cache (target <= 0.2). (a)-(c) without the cache unless named.
 // The simulator runs in a CHILD process so that its CPU is not counted as the gateway's.
 // Run: npx tsx bench/run.ts gateway   (BENCH_USERS, BENCH_ITERATIONS, BENCH_REALISTIC_ITERATIONS to adjust)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -78,9 +79,11 @@ async function gql(app: App, query: string, variables?: Record<string, unknown>)
   return body;
 }
 
-function gateway(sim: SimProcess): { app: App; client: IiqClient } {
+/** cache 'off': what every query costs upstream; 'warm': the SCIM read cache on, TTLs longer than the run */
+function gateway(sim: SimProcess, cache: 'off' | 'warm' = 'off'): { app: App; client: IiqClient } {
   const client = createIiqClient({ baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
-  const app = createApp({ client, config: loadConfig({ LOG_LEVEL: 'silent' }) });
+  const env = cache === 'off' ? { CACHE: 'off' } : { CACHE: 'on', CACHE_TTL_USERS: '3600', CACHE_TTL_LISTS: '3600' };
+  const app = createApp({ client, config: loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0', ...env }) });
   return { app, client };
 }
 
@@ -140,8 +143,8 @@ export default async function run(): Promise<Record<string, number | string | bo
     const replay = new Proxy(client, {
       get: (target, prop, receiver) => (prop === 'listUsers' ? async () => recorded : Reflect.get(target, prop, receiver)),
     }) as IiqClient;
-    const replayApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent' }) });
-    const standardApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent' }), executor: 'standard' });
+    const replayApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }) });
+    const standardApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }), executor: 'standard' });
     const measure = async (fn: () => Promise<unknown>, n: number) => {
       const cpu = process.cpuUsage();
       const t = performance.now();
@@ -213,6 +216,31 @@ export default async function run(): Promise<Record<string, number | string | bo
     out['realistic.gateway.p95Ms'] = round(pct(gwTimes, 95), 1);
     out['realistic.ratio.gatewayP50/rawP50'] = round(gwP50 / rawP50);
     out['realistic.target.ratioAtMost1.1'] = gwP50 / rawP50 <= 1.1;
+
+    // the same page with a warm SCIM read cache, interleaved with the raw request again
+    const warm = gateway(realistic, 'warm');
+    try {
+      await warm.client.serviceProviderConfig();
+      await gql(warm.app, PAGE_QUERY); // fills the cache
+      const rawWarm: number[] = [];
+      const gwWarm: number[] = [];
+      for (let i = 0; i < REALISTIC_ITERATIONS; i++) {
+        let t = performance.now();
+        await raw();
+        rawWarm.push(performance.now() - t);
+        t = performance.now();
+        await gql(warm.app, PAGE_QUERY);
+        gwWarm.push(performance.now() - t);
+      }
+      const ratio = pct(gwWarm, 50) / pct(rawWarm, 50);
+      out['realistic.warmCache.rawScim.p50Ms'] = round(pct(rawWarm, 50), 1);
+      out['realistic.warmCache.gateway.p50Ms'] = round(pct(gwWarm, 50), 2);
+      out['realistic.warmCache.ratio.gatewayP50/rawP50'] = round(ratio);
+      out['realistic.warmCache.target.ratioAtMost0.2'] = ratio <= 0.2;
+    } finally {
+      await warm.app.close();
+      await warm.client.close();
+    }
   } finally {
     await gw2.app.close();
     await gw2.client.close();

@@ -1,0 +1,51 @@
+// Profiles iiq-graph (uncached) serving the replayed 100-user page under load: writes a .cpuprofile
+// (open it in Chrome DevTools) and prints the functions with the most self time.
+// Run: npx tsx bench/peer/profile.ts [seconds]
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { startChild, stopChild } from './processes.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const dir = join(root, 'bench', 'results', 'profile');
+const seconds = Number(process.argv[2] ?? 5);
+const query = `{ users(first: 100) { totalCount edges { node { id userName displayName givenName familyName email active riskScore isManager
+  roles { edges { acquired node { name type { name } } } } } } } }`;
+
+const simIndex = pathToFileURL(join(root, 'simulator', 'index.ts')).href;
+const sim = await startChild(['--input-type=module', '-e', `
+  const { createSimulator } = await import(${JSON.stringify(simIndex)});
+  const sim = createSimulator({ users: 500, seed: 42, profile: 'zero' });
+  const { baseUrl } = await sim.listen(0, '127.0.0.1');
+  process.stdout.write('SIM ' + baseUrl + '\\n');
+  process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));`], /SIM (\S+)\n/, root);
+const replay = await startChild([join(here, 'replay.ts'), sim.match[1]!], /REPLAY (\S+) (\S+)\n/, root);
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const gw = await startChild(['--cpu-prof', `--cpu-prof-dir=${dir}`, join(here, 'serve.ts'), 'ours', replay.match[1]!, 'off'], /GATEWAY (\S+)\n/, root);
+const url = gw.match[1]!;
+for (let i = 0; i < 50; i++) await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).arrayBuffer();
+const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), connections: 8, duration: seconds });
+console.log(`qps ${(r['2xx'] / seconds).toFixed(1)}  p50 ${r.latency.p50} ms`);
+await stopChild(gw.child);
+await stopChild(replay.child);
+await stopChild(sim.child);
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const self = new Map<number, number>();
+prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const byFn = new Map<string, number>();
+let total = 0;
+for (const n of prof.nodes) {
+  const t = self.get(n.id) ?? 0;
+  total += t;
+  const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/main\//, '');
+  const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
+  byFn.set(key, (byFn.get(key) ?? 0) + t);
+}
+console.log(`profile: ${join(dir, file)}`);
+for (const [k, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 35)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
