@@ -1,5 +1,5 @@
 // The example subgraph's schema (Pothos + federation plugin, the same stack as iiq-graph). It owns
-// Application / AppPermission, extends iiq-graph's `User` (by userName) with `appPermissions`, and refers to
+// ProductApplication / AppPermission (named apart from iiq-graph's IIQ `Application`), extends iiq-graph's `User` (by userName) with `appPermissions`, and refers to
 // iiq-graph's `Role` by name without resolving it (the router fetches roles from iiq-graph).
 import { printSubgraphSchema } from '@apollo/subgraph';
 import SchemaBuilder from '@pothos/core';
@@ -23,7 +23,7 @@ interface UserKey {
   userName: string;
 }
 
-const ApplicationRef = builder.objectRef<ApplicationDef>('Application');
+const ApplicationRef = builder.objectRef<ApplicationDef>('ProductApplication');
 const AppPermissionRef = builder.objectRef<AppPermission>('AppPermission');
 
 // resolvable: any userName is a valid reference; users the product does not know have no permissions
@@ -82,8 +82,8 @@ const MAX_USERS = 500;
 
 builder.queryType({
   fields: (t) => ({
-    applications: t.field({ type: [ApplicationRef], resolve: (_r, _a, ctx) => [...ctx.store.applications] }),
-    application: t.field({
+    productApplications: t.field({ type: [ApplicationRef], resolve: (_r, _a, ctx) => [...ctx.store.applications] }),
+    productApplication: t.field({
       type: ApplicationRef,
       nullable: true,
       args: { key: t.arg.id({ required: true }) },

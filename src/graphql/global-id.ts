@@ -1,7 +1,7 @@
 // Relay global ids: base64("Type:remoteId"), the Pothos default encoding, decoded strictly.
 import { badUserInput } from './errors.ts';
 
-export const NODE_TYPES = ['User', 'Role'] as const;
+export const NODE_TYPES = ['User', 'Role', 'Account', 'Application', 'Entitlement', 'PolicyViolation'] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {

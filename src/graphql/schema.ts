@@ -10,6 +10,10 @@ import './types/status.ts';
 import './types/write-errors.ts';
 import './types/iiq-schema.ts';
 import './mutations/user.ts';
+import './types/account.ts';
+import './types/application.ts';
+import './types/entitlement.ts';
+import './types/policy-violation.ts';
 import './connection.ts';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });

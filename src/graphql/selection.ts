@@ -71,7 +71,7 @@ const STATIC_NEEDS: Record<string, readonly UserField[]> = {
   updatedAt: ['lastModified'],
   version: ['lastModified'], // meta is always returned, but a userName-only stub has no version
 };
-const NEEDS_NOTHING = new Set(['id', 'remoteId', '__typename', 'directReports']);
+const NEEDS_NOTHING = new Set(['id', 'remoteId', '__typename', 'directReports', 'accounts', 'entitlements', 'policyViolations']);
 const NEEDS_DEFAULT = new Set(['attributes', 'raw']);
 const TYPED_ATTRIBUTES = new Set<keyof AttributeMap>(['department', 'jobTitle', 'location', 'costCenters', 'employeeId']);
 

@@ -58,13 +58,13 @@ describe('app-permissions subgraph', () => {
 
   it('serves applications, their permissions with granting roles, and users as references', async () => {
     const res = await gql(`{
-      application(key: "expenses") { key name permissions { name grantedBy { name } } users { userName } }
+      productApplication(key: "expenses") { key name permissions { name grantedBy { name } } users { userName } }
       appUsers(application: "helpdesk") { userName }
     }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.application.name).toBe('Expense Portal');
-    expect(res.data.application.permissions[1]).toEqual({ name: 'expenses.approve', grantedBy: [{ name: 'People Manager' }, { name: 'Executive' }] });
-    expect(res.data.application.users).toEqual([{ userName: 'amy.ap' }, { userName: 'max.manager' }]);
+    expect(res.data.productApplication.name).toBe('Expense Portal');
+    expect(res.data.productApplication.permissions[1]).toEqual({ name: 'expenses.approve', grantedBy: [{ name: 'People Manager' }, { name: 'Executive' }] });
+    expect(res.data.productApplication.users).toEqual([{ userName: 'amy.ap' }, { userName: 'max.manager' }]);
     expect(res.data.appUsers).toEqual([{ userName: 'hal.helpdesk' }]);
   });
 

@@ -28,10 +28,20 @@ const keysOf = (keys: ReturnType<typeof supergraphKeys>, type: string) =>
     .sort();
 
 describe('the printed iiq-graph subgraph', () => {
-  it('declares User by id and userName, Role by id and name, all resolvable, under the federation v2 @link', () => {
+  it('declares User by id and userName, Role by id and name, the IIQ access entities by id (Application also by name), all resolvable, under the federation v2 @link', () => {
     expect(iiqGraph.sdl).toMatch(/^extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+", import: \["@key"\]\)/);
     const keys = declaredKeys('iiq-graph', parse(iiqGraph.sdl)).map((k) => `${k.type} ${k.fields} ${k.resolvable}`);
-    expect(keys.sort()).toEqual(['Role id true', 'Role name true', 'User id true', 'User userName true']);
+    expect(keys.sort()).toEqual([
+      'Account id true',
+      'Application id true',
+      'Application name true',
+      'Entitlement id true',
+      'PolicyViolation id true',
+      'Role id true',
+      'Role name true',
+      'User id true',
+      'User userName true',
+    ]);
   });
 
   it('is what the code prints, and what _service { sdl } serves to routers that introspect subgraphs', async () => {

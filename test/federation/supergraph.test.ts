@@ -69,13 +69,13 @@ describe('from app-permissions into IIQ users and roles', () => {
 
   it('applications -> permissions -> granting roles -> members, back in iiq-graph', async () => {
     const res = await sg.gql(`query WhoCouldApprove {
-      application(key: "expenses") {
+      productApplication(key: "expenses") {
         name
         permissions { name grantedBy { name members(first: 3) { totalCount edges { node { userName } } } } }
       }
     }`);
     expect(res.errors).toBeUndefined();
-    const approve = res.data!.application.permissions.find((p: any) => p.name === 'expenses.approve');
+    const approve = res.data!.productApplication.permissions.find((p: any) => p.name === 'expenses.approve');
     const manager = approve.grantedBy.find((r: any) => r.name === 'People Manager');
     const holders = sg.iiq.sim.data.users.filter((u) => roleNamesOf(u).includes('People Manager'));
     expect(manager.members.totalCount).toBe(holders.length);
@@ -151,8 +151,8 @@ describe('upstream SCIM requests', () => {
   });
 
   it('role references by name are served from the role catalog: no upstream request', async () => {
-    const m = await measure('{ applications { permissions { grantedBy { name displayName active } } } }');
-    const names = (m.res.data!.applications as any[]).flatMap((a) => a.permissions.flatMap((p: any) => p.grantedBy.map((r: any) => r.name)));
+    const m = await measure('{ productApplications { permissions { grantedBy { name displayName active } } } }');
+    const names = (m.res.data!.productApplications as any[]).flatMap((a) => a.permissions.flatMap((p: any) => p.grantedBy.map((r: any) => r.name)));
     expect(names.length).toBeGreaterThan(5);
     expect(m.calls.some((c) => c.subgraph === 'iiq-graph' && c.query.includes('_entities'))).toBe(true);
     expect(m.roles + m.users).toBe(0);

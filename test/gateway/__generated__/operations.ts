@@ -19,6 +19,115 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** An account on an application (IIQ Link), correlated to an identity */
+export type Account = Node & {
+  /** false when the account is disabled */
+  active?: Maybe<Scalars['Boolean']['output']>;
+  application?: Maybe<Application>;
+  /** The application schema attributes, names as the application defines them */
+  attributes: Scalars['JSON']['output'];
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** Entitlements (IIQ ManagedAttributes) this account holds */
+  entitlements: Array<Entitlement>;
+  hasEntitlements?: Maybe<Scalars['Boolean']['output']>;
+  id: Scalars['ID']['output'];
+  lastRefresh?: Maybe<Scalars['DateTime']['output']>;
+  locked?: Maybe<Scalars['Boolean']['output']>;
+  manuallyCorrelated?: Maybe<Scalars['Boolean']['output']>;
+  /** The account’s id on the application (e.g. a DN) */
+  nativeIdentity: Scalars['String']['output'];
+  /** The SCIM resource as IdentityIQ returned it */
+  raw: Scalars['JSON']['output'];
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The identity the account is correlated to */
+  user?: Maybe<User>;
+  /** Weak ETag of the account */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+export type AccountConnection = {
+  edges: Array<AccountEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AccountEdge = {
+  cursor: Scalars['String']['output'];
+  node: Account;
+};
+
+/** Conditions on accounts, AND-ed */
+export type AccountFilter = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** the application (Application id, global or IdentityIQ) */
+  applicationId?: InputMaybe<Scalars['ID']['input']>;
+  applicationName?: InputMaybe<StringFilter>;
+  displayName?: InputMaybe<StringFilter>;
+  nativeIdentity?: InputMaybe<StringFilter>;
+  /** the identity (User id, global or IdentityIQ) */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** An application IdentityIQ manages accounts on */
+export type Application = Node & {
+  /** Accounts on this application, in nativeIdentity order */
+  accounts: AccountConnection;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** Entitlements (ManagedAttributes) of this application, in displayName order */
+  entitlements: EntitlementConnection;
+  features: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  owner?: Maybe<User>;
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  /** The connector type, e.g. Active Directory - Direct */
+  type?: Maybe<Scalars['String']['output']>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+
+/** An application IdentityIQ manages accounts on */
+export type ApplicationAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An application IdentityIQ manages accounts on */
+export type ApplicationEntitlementsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EntitlementFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ApplicationConnection = {
+  edges: Array<ApplicationEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ApplicationEdge = {
+  cursor: Scalars['String']['output'];
+  node: Application;
+};
+
+export type ApplicationFilter = {
+  name?: InputMaybe<StringFilter>;
+  type?: InputMaybe<StringFilter>;
+};
+
 /** Conditions on a custom identity attribute, named as in IdentityIQ */
 export type AttributeFilter = {
   contains?: InputMaybe<Scalars['String']['input']>;
@@ -35,6 +144,26 @@ export type AttributeValueError = MutationError & {
   code: Scalars['String']['output'];
   expected: Scalars['String']['output'];
   message: Scalars['String']['output'];
+};
+
+export type CheckPolicyViolationsResult = CheckPolicyViolationsSuccess | InputValidationError | NotFoundError | UpstreamRejectedError;
+
+export type CheckPolicyViolationsSuccess = {
+  violations: Array<CheckedPolicyViolation>;
+};
+
+/** A violation the requested access would cause (nothing was provisioned) */
+export type CheckedPolicyViolation = {
+  constraintName?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** role names on one side of the constraint */
+  leftBundles: Array<Scalars['String']['output']>;
+  policyName?: Maybe<Scalars['String']['output']>;
+  policyType?: Maybe<Scalars['String']['output']>;
+  /** role names on the other side */
+  rightBundles: Array<Scalars['String']['output']>;
+  /** the roles of both sides, from the role catalog */
+  roles: Array<Role>;
 };
 
 /** Credentials as stored, secrets masked */
@@ -144,6 +273,12 @@ export type DeleteUserSuccess = {
   deletedId: Scalars['ID']['output'];
 };
 
+export type DisableAccountResult = DisableAccountSuccess | NotFoundError | UpstreamRejectedError | VersionConflictError;
+
+export type DisableAccountSuccess = {
+  account: Account;
+};
+
 /** IIQ answered 409 uniqueness: the userName is taken */
 export type DuplicateUserNameError = MutationError & {
   code: Scalars['String']['output'];
@@ -155,6 +290,57 @@ export type Email = {
   primary: Scalars['Boolean']['output'];
   type?: Maybe<Scalars['String']['output']>;
   value: Scalars['String']['output'];
+};
+
+export type EnableAccountResult = EnableAccountSuccess | NotFoundError | UpstreamRejectedError | VersionConflictError;
+
+export type EnableAccountSuccess = {
+  account: Account;
+};
+
+/** An entitlement (IIQ ManagedAttribute): a group, role or permission on an application */
+export type Entitlement = Node & {
+  application?: Maybe<Application>;
+  /** The account attribute that carries it, e.g. memberOf */
+  attribute?: Maybe<Scalars['String']['output']>;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  displayName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  owner?: Maybe<User>;
+  raw: Scalars['JSON']['output'];
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  requestable?: Maybe<Scalars['Boolean']['output']>;
+  /** Entitlement or Permission */
+  type?: Maybe<Scalars['String']['output']>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The value on the account, e.g. a group DN */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+export type EntitlementConnection = {
+  edges: Array<EntitlementEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EntitlementEdge = {
+  cursor: Scalars['String']['output'];
+  node: Entitlement;
+};
+
+/** Conditions on entitlements, AND-ed */
+export type EntitlementFilter = {
+  applicationId?: InputMaybe<Scalars['ID']['input']>;
+  applicationName?: InputMaybe<StringFilter>;
+  attribute?: InputMaybe<StringFilter>;
+  displayName?: InputMaybe<StringFilter>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  requestable?: InputMaybe<Scalars['Boolean']['input']>;
+  type?: InputMaybe<StringFilter>;
+  value?: InputMaybe<StringFilter>;
 };
 
 export type IdempotencyInProgressError = MutationError & {
@@ -298,12 +484,18 @@ export type Mutation = {
   deleteConnection: Scalars['ID']['output'];
   /** Deletes an identity (IIQ Terminator: irreversible); with ifMatch only if nobody changed it since */
   deleteUser: DeleteUserResult;
+  /** Disables an account on its application (IIQ provisions it) */
+  disableAccount: DisableAccountResult;
+  /** Enables an account on its application (IIQ provisions it) */
+  enableAccount: EnableAccountResult;
   /** Replaces an identity (PUT /Users/{id}); with ifMatch (its `version`) only if nobody changed it since */
   replaceUser: ReplaceUserResult;
   /** Enables (true) or disables (false) an identity, as updateUser does */
   setUserActive: SetUserActiveResult;
   /** Checks a saved connection now and stores the result */
   testConnection: ConnectionCheck;
+  /** Unlocks an account (IIQ supports unlocking only, not locking) */
+  unlockAccount: UnlockAccountResult;
   updateConnection: IiqConnection;
   /** Changes some attributes: reads the identity, merges, and PUTs it with If-Match; on a concurrent change (412) reads and merges once more, then answers VersionConflictError */
   updateUser: UpdateUserResult;
@@ -338,6 +530,16 @@ export type MutationDeleteUserArgs = {
 };
 
 
+export type MutationDisableAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationEnableAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationReplaceUserArgs = {
   id: Scalars['ID']['input'];
   ifMatch?: InputMaybe<Scalars['String']['input']>;
@@ -352,6 +554,11 @@ export type MutationSetUserActiveArgs = {
 
 
 export type MutationTestConnectionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnlockAccountArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -395,14 +602,68 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A policy violation IdentityIQ detected (e.g. separation of duties) */
+export type PolicyViolation = Node & {
+  constraintName?: Maybe<Scalars['String']['output']>;
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** The owner of the policy */
+  owner?: Maybe<User>;
+  policyName?: Maybe<Scalars['String']['output']>;
+  /** The IdentityIQ id */
+  remoteId: Scalars['ID']['output'];
+  /** Open, Mitigated, Remediated or Delegated */
+  status?: Maybe<Scalars['String']['output']>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The identity in violation */
+  user?: Maybe<User>;
+};
+
+export type PolicyViolationConnection = {
+  edges: Array<PolicyViolationEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PolicyViolationEdge = {
+  cursor: Scalars['String']['output'];
+  node: PolicyViolation;
+};
+
+export type PolicyViolationFilter = {
+  constraintName?: InputMaybe<StringFilter>;
+  policyName?: InputMaybe<StringFilter>;
+  status?: InputMaybe<PolicyViolationStatus>;
+  /** the identity in violation */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type PolicyViolationStatus =
+  | 'DELEGATED'
+  | 'MITIGATED'
+  | 'OPEN'
+  | 'REMEDIATED';
+
 export type Query = {
+  /** Accounts (IIQ Links), in nativeIdentity order */
+  accounts: AccountConnection;
+  /** Applications, in name order */
+  applications: ApplicationConnection;
+  /** What-if for just-in-time provisioning: the policy violations granting these roles and entitlements to the user would cause (IIQ CheckedPolicyViolations; nothing is provisioned). Empty: the grant is clean. */
+  checkPolicyViolations: CheckPolicyViolationsResult;
   /** The calling tenant's linked IdentityIQ connections */
   connections: Array<IiqConnection>;
+  /** Entitlements (ManagedAttributes), in displayName order */
+  entitlements: EntitlementConnection;
   /** What this IdentityIQ says about its resources and attributes */
   iiqSchema: IiqSchema;
   membershipIndex: MembershipIndexStatus;
   node?: Maybe<Node>;
   nodes: Array<Maybe<Node>>;
+  /** Policy violations, in policyName order */
+  policyViolations: PolicyViolationConnection;
   /** One role by id (global or IdentityIQ id) or by name — exactly one of them; null when not found */
   role?: Maybe<Role>;
   /** Roles, in name order unless orderBy says otherwise */
@@ -414,6 +675,41 @@ export type Query = {
 };
 
 
+export type QueryAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryApplicationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ApplicationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCheckPolicyViolationsArgs = {
+  addEntitlements?: InputMaybe<Array<Scalars['ID']['input']>>;
+  addRoles?: InputMaybe<Array<Scalars['ID']['input']>>;
+  policies?: InputMaybe<Array<Scalars['String']['input']>>;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryEntitlementsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EntitlementFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -421,6 +717,15 @@ export type QueryNodeArgs = {
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryPolicyViolationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PolicyViolationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -488,6 +793,8 @@ export type Role = Node & {
   active?: Maybe<Scalars['Boolean']['output']>;
   /** Roles that inherit from this role, by name */
   children: RoleConnection;
+  /** Classification names of the role (IIQ 8.x) */
+  classifications: Array<Scalars['String']['output']>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   deactivationDate?: Maybe<Scalars['DateTime']['output']>;
   /** The en_US (else first) description; may contain HTML */
@@ -628,6 +935,12 @@ export type UnknownAttributeError = MutationError & {
   message: Scalars['String']['output'];
 };
 
+export type UnlockAccountResult = NotFoundError | UnlockAccountSuccess | UpstreamRejectedError | VersionConflictError;
+
+export type UnlockAccountSuccess = {
+  account: Account;
+};
+
 /** Only the fields given change */
 export type UpdateConnectionInput = {
   /** IIQ attribute names behind the typed User fields */
@@ -673,6 +986,8 @@ export type UpstreamRejectedError = MutationError & {
 
 /** An IdentityIQ identity */
 export type User = Node & {
+  /** The identity’s accounts; the accounts of all users in a list are read in one request */
+  accounts: Array<Account>;
   active?: Maybe<Scalars['Boolean']['output']>;
   /** One custom identity attribute by its IdentityIQ name */
   attribute?: Maybe<Scalars['JSON']['output']>;
@@ -689,6 +1004,8 @@ export type User = Node & {
   email?: Maybe<Scalars['String']['output']>;
   emails: Array<Email>;
   employeeId?: Maybe<Scalars['String']['output']>;
+  /** Entitlements held through the identity’s accounts; for a list of users: one request for their accounts, one for the entitlements */
+  entitlements: Array<UserEntitlement>;
   familyName?: Maybe<Scalars['String']['output']>;
   formattedName?: Maybe<Scalars['String']['output']>;
   givenName?: Maybe<Scalars['String']['output']>;
@@ -698,6 +1015,8 @@ export type User = Node & {
   lastRefresh?: Maybe<Scalars['DateTime']['output']>;
   location?: Maybe<Scalars['String']['output']>;
   manager?: Maybe<User>;
+  /** Policy violations of this identity; for a list of users, one request */
+  policyViolations: Array<PolicyViolation>;
   /** The SCIM resource as IdentityIQ returned it */
   raw: Scalars['JSON']['output'];
   /** The IdentityIQ id */
@@ -730,6 +1049,12 @@ export type UserDirectReportsArgs = {
 
 
 /** An IdentityIQ identity */
+export type UserPolicyViolationsArgs = {
+  status?: InputMaybe<PolicyViolationStatus>;
+};
+
+
+/** An IdentityIQ identity */
 export type UserRolesArgs = {
   acquired?: InputMaybe<RoleAcquisition>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -749,6 +1074,13 @@ export type UserConnection = {
 export type UserEdge = {
   cursor: Scalars['String']['output'];
   node: User;
+};
+
+/** An entitlement a user holds, with the account that holds it (alert enrichment: who has what, where) */
+export type UserEntitlement = {
+  account: Account;
+  application?: Maybe<Application>;
+  entitlement: Entitlement;
 };
 
 /** Conditions on users; conditions in one object are AND-ed */
