@@ -21,6 +21,9 @@ import { createReadiness, type ReadinessCheck } from './observability/health.ts'
 import { useObservability } from './observability/plugin.ts';
 import { createHardening } from './hardening/gateway.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
+import { useMirrorConsistency, withConsistency } from './mirror/consistency.ts';
+import { mirrorRoutes } from './mirror/rest.ts';
+import { attachMirror, type ConnectionMirror } from './mirror/service.ts';
 
 export interface AppDeps {
   /** single-connection mode: the one IIQ client (omit in linked-accounts mode) */
@@ -36,6 +39,8 @@ export interface AppDeps {
    * graphql-js otherwise; 'standard': graphql-js only
    */
   executor?: 'jit' | 'standard';
+  /** single-connection mode: the directory mirror (membership index, `X-IIQ-Consistency: mirror` reads, change feed) */
+  mirror?: ConnectionMirror;
 }
 
 export interface App {
@@ -103,7 +108,10 @@ export function createApp(deps: AppDeps): App {
   // linked-accounts mode keeps one such state per connection in its registry (tenancy/registry.ts)
   // request limits, rate limits, and (single connection) the upstream concurrency limit + circuit breaker
   const hardening = createHardening({ config, linked, logger });
-  const connection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl)) : null;
+  const liveConnection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl)) : null;
+  // with a mirror, role members come from its persistent index instead of the in-memory scan
+  const connection = liveConnection && deps.mirror ? { ...liveConnection, membership: deps.mirror.index } : liveConnection;
+  if (connection && deps.mirror) attachMirror(connection, deps.mirror);
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
@@ -137,10 +145,10 @@ export function createApp(deps: AppDeps): App {
     renderGraphiQL,
     maskedErrors: { maskError },
     logging: false,
-    context: ({ request }) => (linked ? linked.graphqlContext(request) : createRequestContext(connection!)),
+    context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!), request),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
     batching: hardening.batching,
-    plugins: [observability, healthz(), ...hardening.plugins, restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    plugins: [observability, healthz(), ...hardening.plugins, useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;

@@ -1,0 +1,197 @@
+// The mirror of one connection as the gateway uses it: the sync engine on its schedule, the persistent
+// membership index, a mirror-reading client, the access mapping and the webhook dispatcher, wired together
+// (each committed sync batch updates the index and pokes the webhooks).
+import type { GatewayConnection } from '../graphql/context.ts';
+import { silentLogger, type Logger } from '../graphql/logger.ts';
+import { RoleCatalog } from '../graphql/role-catalog.ts';
+import type { IiqClient } from '../iiq/types.ts';
+import { AccessMapping } from './access.ts';
+import { createMirrorClient } from './client.ts';
+import { MirrorMembershipIndex } from './membership.ts';
+import type { MirrorStore } from './store.ts';
+import { MirrorSync, type MirrorSyncOptions } from './sync.ts';
+import type { MirrorState, SyncRun } from './types.ts';
+import { WebhookDispatcher, type WebhookOptions } from './webhooks.ts';
+
+export interface ConnectionMirrorOptions {
+  live: IiqClient;
+  store: MirrorStore;
+  connectionId: string;
+  tenantId: string;
+  sync?: Partial<MirrorSyncOptions>;
+  webhooks?: Partial<WebhookOptions>;
+  /** static mapping (a file); otherwise the rules stored through the API */
+  access?: AccessMapping;
+  /** run the sync schedule (false: serve an existing mirror, e.g. another process syncs) */
+  schedule?: boolean;
+  indexPollMs?: number;
+  logger?: Logger;
+}
+
+export interface MirrorStatus {
+  connectionId: string;
+  state: 'empty' | 'syncing' | 'ready';
+  running: { kind: string; startedAt: Date; fetched: number } | null;
+  syncedAt: Date | null;
+  ageSeconds: number | null;
+  fullSyncedAt: string | null;
+  lastIncrementalAt: string | null;
+  lastDeletionScanAt: string | null;
+  lastRolesAt: string | null;
+  watermark: string | null;
+  users: number;
+  roles: number;
+  memberships: number;
+  lastCursor: string;
+  lastRun: SyncRun | null;
+  lastError: string | null;
+}
+
+const latest = (...isos: (string | null)[]) => isos.filter((x): x is string => x !== null).sort().pop() ?? null;
+
+export class ConnectionMirror {
+  readonly sync: MirrorSync;
+  readonly index: MirrorMembershipIndex;
+  readonly client: IiqClient;
+  readonly webhooks: WebhookDispatcher;
+  readonly store: MirrorStore;
+  readonly connectionId: string;
+  readonly tenantId: string;
+  private state: MirrorState | null = null;
+  private staticAccess: AccessMapping | null;
+  private storedAccess: AccessMapping | null = null;
+
+  constructor(private readonly options: ConnectionMirrorOptions) {
+    this.store = options.store;
+    this.connectionId = options.connectionId;
+    this.tenantId = options.tenantId;
+    this.staticAccess = options.access ?? null;
+    this.sync = new MirrorSync(options.live, options.store, options.connectionId, options.sync, options.logger);
+    this.client = createMirrorClient({ live: options.live, store: options.store, connectionId: options.connectionId });
+    this.index = new MirrorMembershipIndex(options.live, options.store, options.connectionId, () => this.syncedAt(), options.indexPollMs ?? 5000, options.logger ?? silentLogger());
+    this.webhooks = new WebhookDispatcher(options.store, options.connectionId, options.webhooks, options.logger);
+    this.sync.onChanges((events) => {
+      this.index.apply(events);
+      void this.webhooks.poke();
+    });
+  }
+
+  /** Loads state and the index; starts the schedule and the webhook poller. */
+  async start(): Promise<void> {
+    await this.refreshState();
+    this.index.start();
+    await this.index.whenReady().catch(() => undefined);
+    this.webhooks.start();
+    if (this.options.schedule !== false) await this.sync.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.sync.stop();
+    await this.index.stop();
+    await this.webhooks.stop();
+  }
+
+  /** Runs one sync kind now (or whatever is due) and refreshes the cached state. */
+  async runNow(kind?: 'full' | 'incremental' | 'deletions' | 'roles'): Promise<SyncRun[]> {
+    try {
+      return kind ? [await this.sync.run(kind)] : await this.sync.syncDue();
+    } finally {
+      await this.refreshState();
+    }
+  }
+
+  async refreshState(): Promise<MirrorState> {
+    this.state = await this.store.getState(this.connectionId);
+    return this.state;
+  }
+
+  /** when the served data was last brought up to date with IIQ (null before the first complete full sync) */
+  syncedAt(): Date | null {
+    const s = this.state;
+    if (!s?.fullSyncedAt) return null;
+    const at = latest(s.fullSyncedAt, s.lastIncrementalAt);
+    return at ? new Date(at) : null;
+  }
+
+  async status(): Promise<MirrorStatus> {
+    const s = await this.refreshState();
+    const counts = await this.store.counts(this.connectionId);
+    const runs = await this.store.listRuns(this.connectionId, 5);
+    const running = this.sync.running();
+    const syncedAt = this.syncedAt();
+    const lastRun = runs.find((r) => r.status !== 'running') ?? null;
+    return {
+      connectionId: this.connectionId,
+      state: running ? 'syncing' : syncedAt ? 'ready' : 'empty',
+      running: running ? { kind: running.kind, startedAt: running.startedAt, fetched: running.counts.fetched } : null,
+      syncedAt,
+      ageSeconds: syncedAt ? Math.max(0, Math.round((Date.now() - syncedAt.getTime()) / 1000)) : null,
+      fullSyncedAt: s.fullSyncedAt,
+      lastIncrementalAt: s.lastIncrementalAt,
+      lastDeletionScanAt: s.lastDeletionScanAt,
+      lastRolesAt: s.lastRolesAt,
+      watermark: s.watermark,
+      users: counts.users,
+      roles: counts.roles,
+      memberships: counts.memberships,
+      lastCursor: String(counts.lastSeq),
+      lastRun,
+      lastError: lastRun?.status === 'failed' ? lastRun.error : null,
+    };
+  }
+
+  /** the file mapping when configured, else the rules stored through the API */
+  async accessMapping(): Promise<AccessMapping> {
+    if (this.staticAccess) return this.staticAccess;
+    this.storedAccess ??= new AccessMapping(await this.store.getAccessRules(this.connectionId));
+    return this.storedAccess;
+  }
+
+  async setAccessRules(mapping: AccessMapping): Promise<void> {
+    await this.store.setAccessRules(this.connectionId, mapping.rules);
+    this.storedAccess = mapping;
+    if (this.staticAccess) this.staticAccess = mapping;
+  }
+}
+
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-connection attachment: the gateway's connection state knows its mirror without a field of its own
+// ---------------------------------------------------------------------------------------------------------
+
+const mirrors = new WeakMap<GatewayConnection, ConnectionMirror>();
+const served = new WeakMap<GatewayConnection, GatewayConnection>();
+
+export function attachMirror(conn: GatewayConnection, mirror: ConnectionMirror): void {
+  mirrors.set(conn, mirror);
+}
+
+export function mirrorOf(conn: GatewayConnection): ConnectionMirror | undefined {
+  return mirrors.get(conn);
+}
+
+/** The connection state that reads from the mirror (client, role catalog, membership index), one per connection. */
+export function mirrorServedConnection(conn: GatewayConnection, mirror: ConnectionMirror): GatewayConnection {
+  let derived = served.get(conn);
+  if (!derived) {
+    // the mirror's catalog changes only when a sync commits: a short TTL keeps it current without a listing
+    derived = { ...conn, client: mirror.client, membership: mirror.index, catalog: new RoleCatalog(mirror.client, 2000, conn.logger) };
+    served.set(conn, derived);
+    mirrors.set(derived, mirror);
+  }
+  return derived;
+}
+
+const standaloneAccess = new WeakMap<GatewayConnection, AccessMapping>();
+
+/** An access mapping without a mirror (User.permissions on live reads). */
+export function attachAccess(conn: GatewayConnection, mapping: AccessMapping): void {
+  standaloneAccess.set(conn, mapping);
+}
+
+/** The mapping behind User.permissions: the mirror's (file or API), else a standalone one, else none. */
+export async function accessOf(conn: GatewayConnection): Promise<AccessMapping | null> {
+  const mirror = mirrors.get(conn);
+  if (mirror) return mirror.accessMapping();
+  return standaloneAccess.get(conn) ?? null;
+}

@@ -1,0 +1,155 @@
+// Serving from the mirror: `X-IIQ-Consistency: mirror` answers user / roles / members / filtered users with no
+// upstream request and reports the data's age; role members come from the persistent index; syncStatus; the
+// change feed in GraphQL and REST; User.permissions from the access mapping.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { IiqClient } from '../../src/iiq/types.ts';
+import { AccessMapping } from '../../src/mirror/access.ts';
+import { ConnectionMirror } from '../../src/mirror/service.ts';
+import type { MirrorStore } from '../../src/mirror/store.ts';
+import { client, startSim, type Sim } from '../iiq/sim.ts';
+import { MIRROR_DATABASES, grantRole, type MirrorTestDb } from './harness.ts';
+
+describe.each(MIRROR_DATABASES)('serving from the mirror on $name', ({ make }) => {
+  let sim: Sim;
+  let iiq: IiqClient;
+  let db: MirrorTestDb;
+  let store: MirrorStore;
+  let mirror: ConnectionMirror;
+  let app: App;
+
+  const gql = async (query: string, opts: { mirror?: boolean; variables?: Record<string, unknown> } = {}) => {
+    const res = await app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(opts.mirror ? { 'x-iiq-consistency': 'mirror' } : {}) },
+        body: JSON.stringify({ query, variables: opts.variables }),
+      }),
+    );
+    return (await res.json()) as { data?: any; errors?: any[]; extensions?: any };
+  };
+
+  beforeAll(async () => {
+    ({ sim } = await startSim({ users: 80 }));
+    iiq = client(sim.baseUrl);
+    db = make();
+    store = await db.open();
+    mirror = new ConnectionMirror({
+      live: iiq,
+      store,
+      connectionId: 'default',
+      tenantId: 'default',
+      schedule: false,
+      sync: { concurrency: 2, pageSize: 20, batchSize: 20, skewMs: 1000 },
+      access: AccessMapping.parse({ rules: [{ role: '*', permissions: ['app:login'] }, { role: '/^(Payroll|HR)/i', permissions: ['payroll:read'] }] }),
+    });
+    await mirror.runNow('roles');
+    await mirror.runNow('full');
+    await mirror.start();
+    app = createApp({ client: iiq, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }), mirror });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await mirror?.stop();
+    await store?.close();
+    await db?.drop();
+    await iiq?.close();
+    await sim?.close();
+  });
+
+  const USER_QUERY = `query($name: String!) { user(userName: $name) { userName displayName roles(first: 50) { totalCount edges { acquired node { name members(first: 3) { totalCount } } } } } }`;
+
+  it('a mirror read equals the live one, costs no upstream request, and says how old it is', async () => {
+    const target = sim.data.users.find((u) => u.roles.length > 1)!;
+    const live = await gql(USER_QUERY, { variables: { name: target.userName } });
+    sim.requests.reset();
+    const mirrored = await gql(USER_QUERY, { mirror: true, variables: { name: target.userName } });
+    expect(sim.requests.count()).toBe(0);
+    expect(mirrored.errors).toBeUndefined();
+    expect(mirrored.data).toEqual(live.data);
+    expect(mirrored.extensions.consistency).toMatchObject({ mode: 'MIRROR' });
+    expect(mirrored.extensions.consistency.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(live.extensions?.consistency).toBeUndefined();
+  });
+
+  it('filtered users from the mirror match IIQ', async () => {
+    const q = `{ users(first: 50, filter: { familyName: { startsWith: "s" } }) { totalCount edges { node { userName } } } }`;
+    const live = await gql(q);
+    sim.requests.reset();
+    const mirrored = await gql(q, { mirror: true });
+    expect(sim.requests.count()).toBe(0);
+    expect(mirrored.data).toEqual(live.data);
+    expect(mirrored.data.users.totalCount).toBeGreaterThan(0);
+  });
+
+  it('role members come from the persistent index and follow an incremental sync', async () => {
+    // a role with few holders, so that every member fits on one page
+    const holders = (id: string) => sim.data.users.filter((u) => u.roles.some((r) => r.roleId === id)).length;
+    const role = sim.data.roles.find((r) => holders(r.id) > 0 && holders(r.id) < 50)!;
+    const q = `query($id: ID!) { node(id: $id) { ... on Role { members(first: 100) { totalCount edges { node { userName } } } } } }`;
+    const roleQ = `{ role(name: ${JSON.stringify(role.name)}) { id members(first: 100) { totalCount } } }`;
+    const before = (await gql(roleQ)).data.role;
+    const expected = new Set(sim.data.users.filter((u) => u.roles.some((r) => r.roleId === role.id)).map((u) => u.id));
+    const outsider = sim.data.users.find((u) => !expected.has(u.id))!;
+    grantRole(sim, outsider.id, role.id);
+    await mirror.runNow('incremental');
+    const after = (await gql(q, { variables: { id: before.id } })).data.node.members;
+    expect(after.totalCount).toBe(before.members.totalCount + 1);
+    expect(after.edges.map((e: any) => e.node.userName)).toContain(outsider.userName);
+  });
+
+  it('syncStatus reports the mirror', async () => {
+    const res = await gql(`{ syncStatus { enabled state users roles memberships ageSeconds lastCursor fullSyncedAt lastRun { kind status counts } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.syncStatus).toMatchObject({ enabled: true, state: 'READY', users: sim.data.users.length, roles: sim.data.roles.length, lastRun: { kind: 'incremental', status: 'succeeded' } });
+  });
+
+  it('the change feed pages forward in cursor order, in GraphQL and REST alike', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res: any = await gql(`query($after: String) { changes(first: 40, after: $after, types: [USER_CREATED, MEMBERSHIP_ADDED]) { totalCount edges { cursor node { type objectId } } pageInfo { hasNextPage endCursor } } }`, { variables: { after } });
+      expect(res.errors).toBeUndefined();
+      seen.push(...res.data.changes.edges.map((e: any) => e.cursor));
+      expect(res.data.changes.edges.every((e: any) => ['USER_CREATED', 'MEMBERSHIP_ADDED'].includes(e.node.type))).toBe(true);
+      if (!res.data.changes.pageInfo.hasNextPage) break;
+      after = res.data.changes.pageInfo.endCursor;
+    }
+    expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBe(seen.length);
+
+    const rest: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const res = await app.fetch(new Request(`http://gateway.test/unified/user-directory/changes?types=user.created,membership.added&limit=33&cursor=${cursor}`));
+      const body = (await res.json()) as any;
+      expect(res.status).toBe(200);
+      rest.push(...body.result.map((e: any) => e.cursor));
+      if (body.result_count === 0) break;
+      cursor = body.next_cursor;
+    }
+    expect(rest).toEqual(seen);
+  });
+
+  it('User.permissions resolves the access mapping; the unified REST face serves from the mirror on request', async () => {
+    const payroll = sim.data.users.find((u) => u.roles.some((r) => /^(Payroll|HR)/i.test(sim.data.roleById(r.roleId)!.name)))!;
+    const res = await gql(`query($n: String!) { user(userName: $n) { permissions } }`, { variables: { n: payroll.userName } });
+    expect(res.data.user.permissions).toEqual(['app:login', 'payroll:read']);
+    sim.requests.reset();
+    const rest = await app.fetch(new Request(`http://gateway.test/unified/user-directory/users/${payroll.id}`, { headers: { 'x-iiq-consistency': 'mirror' } }));
+    expect(rest.status).toBe(200);
+    expect(rest.headers.get('x-iiq-data-age')).toMatch(/^\d+$/);
+    expect(((await rest.json()) as any).username).toBe(payroll.userName);
+    expect(sim.requests.count()).toBe(0);
+  });
+
+  it('an unknown consistency value is refused', async () => {
+    const res = await gql(`{ syncStatus { enabled } }`);
+    expect(res.data.syncStatus.enabled).toBe(true);
+    const bad = await app.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-iiq-consistency': 'eventual' }, body: '{"query":"{ syncStatus { enabled } }"}' }));
+    const body = (await bad.json()) as any;
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});
