@@ -273,6 +273,41 @@ export type DeleteUserSuccess = {
   deletedId: Scalars['ID']['output'];
 };
 
+/** One change seen by the directory mirror; ids and names only (read the object for its attributes) */
+export type DirectoryChange = {
+  /** Position in the feed; increases monotonically */
+  cursor: Scalars['String']['output'];
+  data: Scalars['JSON']['output'];
+  /** user id, role id, or "userId/roleId" for memberships */
+  objectId: Scalars['String']['output'];
+  /** when the mirror recorded the change */
+  occurredAt: Scalars['DateTime']['output'];
+  type: DirectoryChangeType;
+};
+
+export type DirectoryChangeConnection = {
+  edges: Array<DirectoryChangeEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DirectoryChangeEdge = {
+  cursor: Scalars['String']['output'];
+  node: DirectoryChange;
+};
+
+/** What changed in the directory mirror */
+export type DirectoryChangeType =
+  | 'MEMBERSHIP_ADDED'
+  | 'MEMBERSHIP_REMOVED'
+  | 'ROLE_CREATED'
+  | 'ROLE_DELETED'
+  | 'ROLE_UPDATED'
+  | 'USER_CREATED'
+  | 'USER_DELETED'
+  | 'USER_UPDATED';
+
 export type DisableAccountResult = DisableAccountSuccess | NotFoundError | UpstreamRejectedError | VersionConflictError;
 
 export type DisableAccountSuccess = {
@@ -473,6 +508,12 @@ export type MembershipIndexStatus = {
   totalUsers?: Maybe<Scalars['Int']['output']>;
 };
 
+export type MirrorSyncState =
+  | 'DISABLED'
+  | 'EMPTY'
+  | 'READY'
+  | 'SYNCING';
+
 export type Mutation = {
   /** Stores a connection (credentials encrypted) after checking it; a failed check is stored as status FAILING */
   createConnection: IiqConnection;
@@ -651,6 +692,8 @@ export type Query = {
   accounts: AccountConnection;
   /** Applications, in name order */
   applications: ApplicationConnection;
+  /** The directory change feed in cursor order (forward only): page with first / after; resume with the last cursor you processed */
+  changes: DirectoryChangeConnection;
   /** What-if for just-in-time provisioning: the policy violations granting these roles and entitlements to the user would cause (IIQ CheckedPolicyViolations; nothing is provisioned). Empty: the grant is clean. */
   checkPolicyViolations: CheckPolicyViolationsResult;
   /** The calling tenant's linked IdentityIQ connections */
@@ -668,6 +711,8 @@ export type Query = {
   role?: Maybe<Role>;
   /** Roles, in name order unless orderBy says otherwise */
   roles: RoleConnection;
+  /** The directory mirror of this connection: state, data age, counts, last run */
+  syncStatus: SyncStatus;
   /** One user by id (global or IdentityIQ id) or by userName — exactly one of them; null when not found */
   user?: Maybe<User>;
   /** Users, in userName order unless orderBy says otherwise */
@@ -690,6 +735,15 @@ export type QueryApplicationsArgs = {
   filter?: InputMaybe<ApplicationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  types?: InputMaybe<Array<DirectoryChangeType>>;
 };
 
 
@@ -928,6 +982,44 @@ export type StringFilter = {
   startsWith?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type SyncRun = {
+  /** fetched, created, updated, unchanged, deleted, membershipsAdded, membershipsRemoved */
+  counts: Scalars['JSON']['output'];
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  error?: Maybe<Scalars['String']['output']>;
+  id: Scalars['Int']['output'];
+  /** full, incremental, deletions or roles */
+  kind: Scalars['String']['output'];
+  startedAt: Scalars['DateTime']['output'];
+  /** running, succeeded or failed */
+  status: Scalars['String']['output'];
+};
+
+/** The directory mirror of this connection */
+export type SyncStatus = {
+  /** age of the mirrored data */
+  ageSeconds?: Maybe<Scalars['Int']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  fullSyncedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** the newest change feed cursor */
+  lastCursor?: Maybe<Scalars['String']['output']>;
+  lastDeletionScanAt?: Maybe<Scalars['DateTime']['output']>;
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastIncrementalAt?: Maybe<Scalars['DateTime']['output']>;
+  lastRolesAt?: Maybe<Scalars['DateTime']['output']>;
+  lastRun?: Maybe<SyncRun>;
+  memberships: Scalars['Int']['output'];
+  roles: Scalars['Int']['output'];
+  /** kind of the run in progress */
+  running?: Maybe<Scalars['String']['output']>;
+  state: MirrorSyncState;
+  /** when the mirror last caught up with IdentityIQ */
+  syncedAt?: Maybe<Scalars['DateTime']['output']>;
+  users: Scalars['Int']['output'];
+  /** highest IdentityIQ lastModified mirrored */
+  watermark?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** a custom attribute the connection’s discovered User schema (/Schemas) does not have */
 export type UnknownAttributeError = MutationError & {
   attribute: Scalars['String']['output'];
@@ -1015,6 +1107,8 @@ export type User = Node & {
   lastRefresh?: Maybe<Scalars['DateTime']['output']>;
   location?: Maybe<Scalars['String']['output']>;
   manager?: Maybe<User>;
+  /** The vendor permissions this user's roles grant, from the access mapping (sorted, unique) */
+  permissions: Array<Scalars['String']['output']>;
   /** Policy violations of this identity; for a list of users, one request */
   policyViolations: Array<PolicyViolation>;
   /** The SCIM resource as IdentityIQ returned it */
