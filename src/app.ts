@@ -18,6 +18,7 @@ import { restRoutes } from './rest/routes.ts';
 import { singleConnectionScope } from './cache/setup.ts';
 import { acquireCacheStore } from './cache/store.ts';
 import { createReadiness, type ReadinessCheck } from './observability/health.ts';
+import { watchUpstreamGuard } from './observability/metrics.ts';
 import { useObservability } from './observability/plugin.ts';
 import { createHardening } from './hardening/gateway.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): App {
   // linked-accounts mode keeps one such state per connection in its registry (tenancy/registry.ts)
   // request limits, rate limits, and (single connection) the upstream concurrency limit + circuit breaker
   const hardening = createHardening({ config, linked, logger });
+  if (client) watchUpstreamGuard('default', hardening.guard);
   const liveConnection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl)) : null;
   // with a mirror, role members come from its persistent index instead of the in-memory scan
   const connection = liveConnection && deps.mirror ? { ...liveConnection, membership: deps.mirror.index } : liveConnection;

@@ -146,6 +146,65 @@ new Gauge({
   },
 });
 
+/** What the circuit-breaker gauges read at scrape time (src/hardening's UpstreamGuard). */
+export interface UpstreamGuardSource {
+  status(): { circuit: string; inFlight: number; queued: number; rejected: number };
+}
+
+const guardSources = new Map<string, WeakRef<UpstreamGuardSource>>();
+const CIRCUIT_STATES = ['closed', 'open', 'halfOpen', 'isolated'];
+
+/** The guard (bulkhead + circuit breaker) in front of a connection; a newer one replaces it. */
+export function watchUpstreamGuard(connection: string, guard: UpstreamGuardSource): void {
+  guardSources.set(connection, new WeakRef(guard));
+}
+
+function eachGuard(fn: (connection: string, status: ReturnType<UpstreamGuardSource['status']>) => void): void {
+  for (const [connection, ref] of guardSources) {
+    const guard = ref.deref();
+    if (guard) fn(connection, guard.status());
+    else guardSources.delete(connection);
+  }
+}
+
+new Gauge({
+  name: 'iiq_graph_upstream_circuit_state',
+  help: 'Circuit breaker in front of IIQ: 1 for the current state (closed, open, halfOpen, isolated), by connection',
+  labelNames: ['connection', 'state'] as const,
+  registers,
+  collect() {
+    this.reset();
+    eachGuard((connection, s) => {
+      for (const state of CIRCUIT_STATES) this.set({ connection, state }, s.circuit === state ? 1 : 0);
+    });
+  },
+});
+
+new Gauge({
+  name: 'iiq_graph_upstream_guard_calls',
+  help: 'Client calls admitted by the upstream bulkhead (in_flight) and waiting for a slot (queued), by connection',
+  labelNames: ['connection', 'state'] as const,
+  registers,
+  collect() {
+    this.reset();
+    eachGuard((connection, s) => {
+      this.set({ connection, state: 'in_flight' }, s.inFlight);
+      this.set({ connection, state: 'queued' }, s.queued);
+    });
+  },
+});
+
+new Gauge({
+  name: 'iiq_graph_upstream_guard_rejected',
+  help: 'Calls refused by the bulkhead or an open circuit since the guard was created, by connection',
+  labelNames: ['connection'] as const,
+  registers,
+  collect() {
+    this.reset();
+    eachGuard((connection, s) => this.set({ connection }, s.rejected));
+  },
+});
+
 /** Operation names come from clients: keep label values bounded. */
 const seenOperationNames = new Set<string>();
 const MAX_OPERATION_NAMES = 200;

@@ -8,6 +8,7 @@ import type { ConnectionRecord } from '../connections/types.ts';
 import { createIiqClient } from '../iiq/client.ts';
 import { createGatewayConnection, type GatewayConnection } from '../graphql/context.ts';
 import type { Logger } from '../graphql/logger.ts';
+import { watchUpstreamGuard } from '../observability/metrics.ts';
 import { ProxyUpstream } from '../rest/proxy.ts';
 import { DEFAULT_HARDENING } from '../hardening/config.ts';
 import { UpstreamGuards, guardClient, guardProxy } from '../hardening/upstream-guard.ts';
@@ -120,6 +121,7 @@ export class ConnectionRegistry {
     const client = guardClient(createIiqClient(this.service.clientOptions(this.service.targetOf(record))), this.guards.for(record.id));
     const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
     // tenant + connection: labels its metrics and keys its read cache
+    watchUpstreamGuard(record.id, this.guards.for(record.id));
     const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id });
     const prepared = (async () => {
       try {

@@ -2,6 +2,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsRegistry } from '../../src/observability/metrics.ts';
 import { setupTracing, type Tracing } from '../../src/observability/tracing.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 
@@ -91,6 +92,22 @@ describe('/metrics', () => {
     expect(text).toContain('# TYPE iiq_graph_cache_requests_total counter');
     expect(text).toContain('# TYPE iiq_graph_upstream_retries_total counter');
     expect(text).toMatch(/^iiq_graph_process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^iiq_graph_upstream_circuit_state\{connection="default",state="closed"\} 1$/m);
+    expect(text).toMatch(/^iiq_graph_upstream_circuit_state\{connection="default",state="open"\} 0$/m);
+  });
+
+  it('counts a repeated request after a 503 as a retry, and the 503 as a server error', async () => {
+    const retries = () => metricsRegistry.getSingleMetricAsString('iiq_graph_upstream_retries_total').then((t) => Number(/connection="default",method="GET"\} (\d+)/.exec(t)?.[1] ?? 0));
+    const before = await retries();
+    gw.sim.faults.inject({ type: 'status', status: 503, times: 1, pathPrefix: '/Users' });
+    try {
+      const res = await post('{ users(first: 2) { edges { node { userName } } } }');
+      expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    } finally {
+      gw.sim.faults.clear();
+    }
+    expect(await retries()).toBe(before + 1);
+    expect(await metricsRegistry.metrics()).toMatch(/^iiq_graph_upstream_requests_total\{connection="default",method="GET",status="503",outcome="server_error"\} [1-9]/m);
   });
 });
 
