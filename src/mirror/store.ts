@@ -568,7 +568,13 @@ export class MirrorStore {
     }, `webhook:${hook.id}`);
   }
 
-  /** Pending deliveries due now, oldest event first per endpoint. */
+  /** An endpoint's pending deliveries, oldest event first (due or not: a later event waits for an earlier one). */
+  async pendingDeliveries(webhookId: string, limit = 100): Promise<WebhookDelivery[]> {
+    const rows = await this.db.all(`SELECT * FROM mirror_webhook_deliveries WHERE webhook_id = ? AND status = 'pending' ORDER BY seq, id LIMIT ?`, [webhookId, limit]);
+    return rows.map(toDelivery);
+  }
+
+  /** Pending deliveries due now, oldest event first. */
   async dueDeliveries(now: Date, limit = 100): Promise<WebhookDelivery[]> {
     const rows = await this.db.all(`SELECT * FROM mirror_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY seq, id LIMIT ?`, [now.toISOString(), limit]);
     return rows.map(toDelivery);

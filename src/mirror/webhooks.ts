@@ -92,12 +92,14 @@ export class WebhookDispatcher {
     const hooks = await this.store.listWebhooks({ connectionId: this.connectionId });
     if (hooks.length === 0) return;
     for (const h of hooks) while ((await this.store.enqueueDeliveries(h)) > 0);
-    const byId = new Map(hooks.map((h) => [h.id, h]));
-    const due = (await this.store.dueDeliveries(new Date(), 500)).filter((d) => byId.has(d.webhookId));
-    const blocked = new Set<string>(); // one failure holds the endpoint's later events: they stay in order
-    for (const d of due) {
-      if (blocked.has(d.webhookId)) continue;
-      if (!(await this.deliver(byId.get(d.webhookId)!, d))) blocked.add(d.webhookId);
+    const now = Date.now();
+    for (const h of hooks) {
+      // in feed order: the endpoint's oldest pending event goes first; one not yet due (backing off) or
+      // failing holds the later ones, so a receiver sees events in cursor order
+      for (const d of await this.store.pendingDeliveries(h.id, 200)) {
+        if (d.nextAttemptAt && Date.parse(d.nextAttemptAt) > now) break;
+        if (!(await this.deliver(h, d))) break;
+      }
     }
   }
 
