@@ -15,6 +15,7 @@ import { silentLogger, type Logger } from './graphql/logger.ts';
 import { schema } from './graphql/schema.ts';
 import type { ProxyUpstream } from './rest/proxy.ts';
 import { restRoutes } from './rest/routes.ts';
+import { responseCache } from './cache/response-cache.ts';
 import { singleConnectionScope } from './cache/setup.ts';
 import { acquireCacheStore } from './cache/store.ts';
 import { createReadiness, type ReadinessCheck } from './observability/health.ts';
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps): App {
   const redis = config.cache?.enabled && config.cache.redisUrl ? acquireCacheStore({ redisUrl: config.cache.redisUrl, maxEntries: config.cache.maxEntries }) : null;
   if (redis) checks.cache = () => redis.store.ping();
   const observability = useObservability({ logger, readiness: createReadiness(checks) });
+  const cachedResponses = responseCache(config.cache, Boolean(linked));
 
   const jit = deps.executor === 'standard' ? null : loadGraphqlJit();
   const yoga = createYoga({
@@ -150,7 +152,7 @@ export function createApp(deps: AppDeps): App {
     context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!), request),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
     batching: hardening.batching,
-    plugins: [observability, healthz(), ...hardening.plugins, useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    plugins: [observability, healthz(), ...hardening.plugins, ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;

@@ -63,6 +63,7 @@ const envSchema = z
     CACHE_TTL_LISTS: positiveInt('CACHE_TTL_LISTS (seconds)', 10),
     CACHE_TTL_ROLES: positiveInt('CACHE_TTL_ROLES (seconds)', 300),
     CACHE_STALE_TTL: positiveInt('CACHE_STALE_TTL (seconds)', 3600),
+    CACHE_TTL_RESPONSES: z.coerce.number({ error: 'CACHE_TTL_RESPONSES must be a number' }).int().min(0, { error: 'CACHE_TTL_RESPONSES (seconds) must be 0 (off) or more' }).default(5),
     ...hardeningEnvShape,
   })
   .superRefine((env, ctx) => {
@@ -140,6 +141,8 @@ export interface CacheConfig {
   /** in-process LRU size (resources) */
   maxEntries: number;
   ttls: { usersMs: number; listsMs: number; rolesMs: number; staleMs: number };
+  /** whole GraphQL query results (per tenant and connection); 0 = off */
+  responsesMs: number;
 }
 
 export class ConfigError extends Error {
@@ -219,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keyPrefix: e.CACHE_KEY_PREFIX,
       maxEntries: e.CACHE_MAX_ENTRIES,
       ttls: { usersMs: e.CACHE_TTL_USERS * 1000, listsMs: e.CACHE_TTL_LISTS * 1000, rolesMs: e.CACHE_TTL_ROLES * 1000, staleMs: e.CACHE_STALE_TTL * 1000 },
+      responsesMs: e.CACHE_TTL_RESPONSES * 1000,
     },
     hardening: hardeningFrom(e),
   };

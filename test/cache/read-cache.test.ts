@@ -10,6 +10,7 @@ import { createIiqClient } from '../../src/iiq/client.ts';
 import type { IiqClient } from '../../src/iiq/types.ts';
 import { instrumentClient } from '../../src/observability/client.ts';
 import { metricsRegistry } from '../../src/observability/metrics.ts';
+import { responseCacheSession } from '../../src/cache/response-cache.ts';
 import { startGateway } from '../gateway/harness.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -127,7 +128,7 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
 
 describe('through the gateway', () => {
   it('a repeated query is served from the cache, visible as hits in /metrics', async () => {
-    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix } });
+    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '0' } });
     try {
       const q = '{ users(first: 20) { edges { node { userName displayName manager { userName displayName } } } } }';
       const first = await gw.gql(q);
@@ -143,5 +144,41 @@ describe('through the gateway', () => {
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe('response cache', () => {
+  it('answers a repeated query without executing it; errors are never cached', async () => {
+    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '60' } });
+    try {
+      const q = '{ users(first: 7) { edges { node { userName } } } }';
+      const first = await gw.gql(q);
+      const cold = gw.upstream();
+      gw.sim.faults.inject({ type: 'status', status: 500, times: 100, pathPrefix: '/Users' });
+      try {
+        expect((await gw.gql(q)).data).toEqual(first.data); // served without IIQ, which now fails
+        const failing = await gw.gql('{ users(first: 8) { edges { node { userName } } } }');
+        expect(failing.errors?.length).toBeGreaterThan(0);
+      } finally {
+        gw.sim.faults.clear();
+      }
+      const retried = await gw.gql('{ users(first: 8) { edges { node { userName } } } }');
+      expect(retried.errors).toBeUndefined(); // the failed answer was not kept
+      expect(gw.upstream()).toBeGreaterThan(cold);
+      expect(await metricsRegistry.metrics()).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="response",result="hit"\} [1-9]/m);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('partitions by credentials and connection in linked-accounts mode, and never caches anonymous requests', () => {
+    const req = (h: Record<string, string>) => new Request('http://gw/graphql', { headers: h });
+    const a = responseCacheSession(req({ authorization: 'Bearer key-a' }), true);
+    const b = responseCacheSession(req({ authorization: 'Bearer key-b' }), true);
+    const a2 = responseCacheSession(req({ authorization: 'Bearer key-a', 'x-connection-id': 'c2' }), true);
+    expect(new Set([a, b, a2]).size).toBe(3);
+    expect(a).not.toContain('key-a'); // a digest, never the credential
+    expect(responseCacheSession(req({}), true)).toBeNull();
+    expect(responseCacheSession(req({ 'x-iiq-consistency': 'mirror' }), false)).not.toBe(responseCacheSession(req({}), false));
   });
 });
