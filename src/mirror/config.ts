@@ -1,0 +1,48 @@
+// Mirror configuration from the environment (read by server.ts and the CLI, the processes' entry points).
+import { z } from 'zod';
+
+const seconds = (name: string, def: number) =>
+  z.coerce.number({ error: `${name} must be a number of seconds` }).int().positive({ error: `${name} must be greater than 0` }).default(def);
+const count = (name: string, def: number) => z.coerce.number({ error: `${name} must be a number` }).int().positive().default(def);
+
+const mirrorEnvSchema = z.object({
+  MIRROR: z.enum(['true', 'false']).default('false'),
+  MIRROR_SYNC_INTERVAL: seconds('MIRROR_SYNC_INTERVAL', 60),
+  MIRROR_DELETION_SCAN_INTERVAL: seconds('MIRROR_DELETION_SCAN_INTERVAL', 900),
+  MIRROR_ROLES_INTERVAL: seconds('MIRROR_ROLES_INTERVAL', 900),
+  MIRROR_SKEW: seconds('MIRROR_SKEW', 60),
+  MIRROR_CONCURRENCY: count('MIRROR_CONCURRENCY', 4),
+  MIRROR_PAGE_SIZE: count('MIRROR_PAGE_SIZE', 250),
+  ACCESS_MAP_FILE: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' }).optional(),
+});
+
+export interface MirrorConfig {
+  enabled: boolean;
+  dataDir: string;
+  databaseUrl?: string;
+  accessMapFile?: string;
+  sync: { concurrency: number; pageSize: number; batchSize: number; skewMs: number; incrementalIntervalMs: number; deletionScanIntervalMs: number; rolesIntervalMs: number };
+}
+
+export function loadMirrorConfig(env: Record<string, string | undefined>): MirrorConfig {
+  const parsed = mirrorEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) throw new Error(`invalid mirror configuration:\n  - ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  - ')}`);
+  const e = parsed.data;
+  return {
+    enabled: e.MIRROR === 'true',
+    dataDir: e.DATA_DIR,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.ACCESS_MAP_FILE ? { accessMapFile: e.ACCESS_MAP_FILE } : {}),
+    sync: {
+      concurrency: e.MIRROR_CONCURRENCY,
+      pageSize: e.MIRROR_PAGE_SIZE,
+      batchSize: Math.max(e.MIRROR_PAGE_SIZE, 500),
+      skewMs: e.MIRROR_SKEW * 1000,
+      incrementalIntervalMs: e.MIRROR_SYNC_INTERVAL * 1000,
+      deletionScanIntervalMs: e.MIRROR_DELETION_SCAN_INTERVAL * 1000,
+      rolesIntervalMs: e.MIRROR_ROLES_INTERVAL * 1000,
+    },
+  };
+}
