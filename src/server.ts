@@ -17,6 +17,9 @@ import { setupTracing } from './observability/tracing.ts';
 import { ProxyUpstream } from './rest/proxy.ts';
 import { createLinkedAccounts } from './tenancy/setup.ts';
 import type { IiqClientOptions } from './iiq/types.ts';
+import { loadMirrorConfig } from './mirror/config.ts';
+import { openConnectionMirror } from './mirror/setup.ts';
+import type { ConnectionMirror } from './mirror/service.ts';
 
 interface Upstream {
   options: IiqClientOptions;
@@ -143,8 +146,26 @@ async function main(): Promise<void> {
     const { baseUrl, auth, tls, proxy } = upstream.options;
     const ca = typeof tls?.ca === 'string' ? tls.ca : null;
     const scimProxy = new ProxyUpstream({ baseUrl, secret: { auth, proxyUrl: proxy ?? null }, caBundle: ca }, { rejectUnauthorized: !config.iiq?.insecureTls });
-    app = createApp({ client, config, logger, proxy: scimProxy });
+    // MIRROR=true: the directory mirror (its own tables in DATA_DIR's SQLite or DATABASE_URL) syncs on a schedule
+    let mirror: ConnectionMirror | undefined;
+    try {
+      const mirrorConfig = loadMirrorConfig(process.env);
+      if (mirrorConfig.enabled) mirror = await openConnectionMirror(mirrorConfig, client, { logger: logger.child({ component: 'mirror' }) });
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(2);
+    }
+    app = createApp({ client, config, logger, proxy: scimProxy, ...(mirror ? { mirror } : {}) });
+    if (mirror) {
+      const m = mirror;
+      m.start().then(
+        () => logger.info({ store: m.store.kind }, 'directory mirror started: send X-IIQ-Consistency: mirror to read from it'),
+        (err: unknown) => logger.error({ err }, 'directory mirror failed to start'),
+      );
+    }
     closeUpstream = async () => {
+      await mirror?.stop();
+      await mirror?.store.close();
       await client.close();
       await scimProxy.close();
       await upstream.close();
