@@ -23,8 +23,13 @@ export function safeSubpath(rawPath: string): string | null {
   if (sub !== '' && !sub.startsWith('/')) return null; // /proxy/scim/v2evil
   // encoded separators and dots are refused outright: upstream servers decode them differently (CVE-2007-0450 class)
   if (/%2e|%2f|%5c|%00|\\/i.test(sub)) return null;
+  // path parameters are refused outright, raw or encoded: Tomcat (IdentityIQ's container) strips `;params` from
+  // each segment before it resolves dot segments, so `..;/..;/rest` would leave the SCIM base. SCIM paths never
+  // need `;` (ids are GUIDs, filters travel in the query), so there is nothing legitimate to lose.
+  if (/;|%3b/i.test(sub)) return null;
   const segments = sub.split('/').slice(1);
-  if (segments.some((s) => s === '..' || s === '.')) return null;
+  // belt and braces: a segment whose part before any `;` is a dot segment
+  if (segments.some((s) => { const name = s.split(';', 1)[0]; return name === '..' || name === '.'; })) return null;
   if (sub.startsWith('//') || /^\/[a-z][a-z0-9+.-]*:/i.test(sub)) return null; // //host or /http://host
   return sub;
 }

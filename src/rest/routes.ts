@@ -109,7 +109,7 @@ export function restRoutes(options: RestOptions): Plugin {
 
   async function proxyRoute(request: Request, url: URL): Promise<Response | null> {
     const sub = safeSubpath(rawPath(request));
-    if (sub === null) return errorResponse(400, 'BAD_PATH', 'the path must stay inside the SCIM base (no dot segments, encoded slashes or absolute URLs)');
+    if (sub === null) return errorResponse(400, 'BAD_PATH', 'the path must stay inside the SCIM base (no dot segments, path parameters (;), encoded slashes or absolute URLs)');
     let upstream: ProxyUpstream;
     if (linked) {
       const caller = await linked.tenant(request);

@@ -179,6 +179,15 @@ describe('SCIM proxy', () => {
       '/proxy/scim/v2//evil.example.com/x',
       '/proxy/scim/v2/http://evil.example.com/x',
       '/proxy/scim/v2/%00',
+      // Tomcat strips `;params` from each segment before resolving dot segments
+      '/proxy/scim/v2/..;/..;/rest/identities',
+      '/proxy/scim/v2/Users/..;x=1/..;/rest/identities',
+      '/proxy/scim/v2/.;/Users',
+      '/proxy/scim/v2/..%3b/..%3b/rest/identities',
+      '/proxy/scim/v2/..%3B/x',
+      '/proxy/scim/v2/%2e%2e%3b/x',
+      '/proxy/scim/v2/Users;jsessionid=abc',
+      '/proxy/scim/v2/Users%3bx',
     ];
     for (const path of attempts) {
       const res = await raw(gw.origin, path, headers);
