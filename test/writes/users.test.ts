@@ -269,6 +269,21 @@ describe('user mutations', () => {
     expect(again.data!.deleteUser).toMatchObject({ __typename: 'NotFoundError', id: u.id });
   });
 
+  it('updateUser reads past the read cache: a change made elsewhere after a cached read costs no 412 and survives', async () => {
+    const u = gw.sim.data.userByName('jit.carol')!;
+    const q = `query($id: ID!) { user(id: $id) { displayName version } }`;
+    await gw.gql(q, { id: u.id });
+    await gw.gql(q, { id: u.id }); // now served from the gateway's read cache
+    const other = createIiqClient({ baseUrl: simBase, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
+    await other.replaceUser(u.id, { userName: u.userName, displayName: 'changed elsewhere' });
+    await other.close();
+    gw.sim.requests.reset();
+    const res = await gw.gql(UPDATE, { id: u.id, input: { familyName: 'Elsewhere' } });
+    expect(res.data!.updateUser.__typename).toBe('UpdateUserSuccess');
+    expect(gw.sim.requests.list().filter((r) => r.method === 'PUT').map((r) => r.status)).toEqual([200]);
+    expect(gw.sim.data.userById(u.id)).toMatchObject({ displayName: 'changed elsewhere', familyName: 'Elsewhere' });
+  });
+
   it('a write in a request is seen by later reads of the same request (loaders forget the user)', async () => {
     const u = gw.sim.data.userByName('jit.carol')!;
     const res = await gw.gql(

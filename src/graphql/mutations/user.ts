@@ -146,8 +146,9 @@ function merge(current: IiqUser, patch: UserFieldsInput, custom: Record<string, 
   return out;
 }
 
+/** The identity as IIQ has it now: read past the connection's read cache (a stale version only earns a 412). */
 async function currentUser(ctx: GatewayContext, id: string): Promise<IiqUser> {
-  const found = await ctx.conn.client.getUser(id, call(ctx));
+  const found = await ctx.conn.origin.getUser(id, call(ctx));
   if (!found || 'notModified' in found) throw new NotFoundError('User', id);
   return found;
 }
@@ -170,7 +171,7 @@ async function updateMerged(ctx: GatewayContext, id: string, patch: UserFieldsIn
     } catch (err) {
       if (isIiqError(err, 'preconditionFailed')) {
         if (attempt < attempts) continue;
-        const now = await ctx.conn.client.getUser(id, call(ctx)).catch(() => null);
+        const now = await ctx.conn.origin.getUser(id, call(ctx)).catch(() => null);
         throw new VersionConflictError(id, now && !('notModified' in now) ? now.version : null, attempts);
       }
       throw typedWriteError(err, { resource: 'User', id, userName: current.userName });
@@ -288,11 +289,11 @@ builder.mutationFields((t) => ({
         return user;
       } catch (err) {
         if (isIiqError(err, 'preconditionFailed')) {
-          const now = await ctx.conn.client.getUser(id, call(ctx)).catch(() => null);
+          const now = await ctx.conn.origin.getUser(id, call(ctx)).catch(() => null);
           throw new VersionConflictError(id, now && !('notModified' in now) ? now.version : null, 1);
         }
         if (isIiqError(err, 'mutability')) {
-          const now = await ctx.conn.client.getUser(id, call(ctx)).catch(() => null);
+          const now = await ctx.conn.origin.getUser(id, call(ctx)).catch(() => null);
           throw typedWriteError(err, { resource: 'User', id, userName: now && !('notModified' in now) ? now.userName : '' });
         }
         throw typedWriteError(err, { resource: 'User', id, userName: input.userName });
@@ -330,7 +331,7 @@ builder.mutationFields((t) => ({
         await ctx.conn.client.deleteUser(id, { ...call(ctx), ...(args.ifMatch ? { ifMatch: args.ifMatch } : {}) });
       } catch (err) {
         if (isIiqError(err, 'preconditionFailed')) {
-          const now = await ctx.conn.client.getUser(id, call(ctx)).catch(() => null);
+          const now = await ctx.conn.origin.getUser(id, call(ctx)).catch(() => null);
           throw new VersionConflictError(id, now && !('notModified' in now) ? now.version : null, 1);
         }
         throw typedWriteError(err, { resource: 'User', id });
