@@ -1,6 +1,7 @@
 // Everything hardening adds to createApp, assembled once: GraphQL request limits, body limits, rate limits,
 // the per-connection upstream guard (single-connection mode; linked accounts keep theirs in the registry) and the
 // routes that show a connection's upstream state.
+import type { ServerResponse } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.ts';
 import type { Logger } from '../graphql/logger.ts';
@@ -33,6 +34,37 @@ const idleStatus = (guard: UpstreamGuard | undefined, limits: GatewayConfig['har
     openedAt: null, retryAfterSeconds: null, failures: 0, rejected: 0,
   };
 
+/**
+ * A streamed proxy answer whose upstream body fails half-way (IIQ reset, truncated) cannot change its status any
+ * more; the server adapter would log the error and leave the client waiting. Destroying the socket tells the
+ * client at once that the body is incomplete.
+ */
+function abortBrokenStreams(): Plugin {
+  return {
+    onResponse({ request, response, serverContext, setResponse }) {
+      if (!response.body || !new URL(request.url).pathname.startsWith('/proxy/')) return;
+      const reader = response.body.getReader();
+      const res = (serverContext as { res?: ServerResponse } | undefined)?.res;
+      // Node's own stream and Response: the server adapter's ponyfill stream re-emits errors on a listener-less Readable
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) controller.close();
+            else controller.enqueue(value);
+          } catch {
+            // not controller.error(): the adapter's Node stream would emit it with no listener and end the process
+            res?.destroy();
+            controller.close();
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+      setResponse(new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+    },
+  };
+}
+
 export function createHardening(deps: { config: GatewayConfig; linked?: LinkedAccounts | undefined; logger: Logger }): Hardening {
   const h = deps.config.hardening ?? DEFAULT_HARDENING;
   const { linked, logger } = deps;
@@ -64,7 +96,7 @@ export function createHardening(deps: { config: GatewayConfig; linked?: LinkedAc
   };
 
   return {
-    plugins: [bodyLimit(h.maxBodyBytes, (p) => p.startsWith('/proxy/')), rate.plugin, upstreamStatus, ...limits.plugins],
+    plugins: [bodyLimit(h.maxBodyBytes, (p) => p.startsWith('/proxy/')), rate.plugin, upstreamStatus, abortBrokenStreams(), ...limits.plugins],
     batching: limits.batching,
     guardClient: (client) => guardClient(client, guard),
     guardProxy: (proxy) => guardProxy(proxy, guard),
