@@ -36,18 +36,31 @@ export function safeSubpath(rawPath: string): string | null {
 
 const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive().optional() });
 
+/** the token request may take this long for its response headers, and as long again for its body */
+const TOKEN_TIMEOUT_MS = 15_000;
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** A token request that failed, already as the unified error answer (never carries the token body). */
+class TokenFailure extends Error {
+  constructor(readonly response: Response) {
+    super('the OAuth2 token request failed');
+  }
+}
+
 /** Per-connection upstream for the proxy: its own pool (TLS trust, proxy) and OAuth2 token. */
 export class ProxyUpstream {
   private readonly dispatcher: Dispatcher;
   private token: { header: string; refreshAt: number } | null = null;
   private tokenLoading: Promise<string> | null = null;
+  private readonly tokenTimeoutMs: number;
   readonly base: URL;
 
   constructor(
     private readonly target: ConnectionTarget,
     /** single-connection mode's IIQ_TLS_INSECURE (linked connections always verify) */
-    options: { rejectUnauthorized?: boolean } = {},
+    options: { rejectUnauthorized?: boolean; tokenTimeoutMs?: number } = {},
   ) {
+    this.tokenTimeoutMs = options.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS;
     this.base = new URL(target.baseUrl.replace(/\/+$/, ''));
     const connect = { ...(target.caBundle ? { ca: target.caBundle } : {}), ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
     // as the IIQ client does: the connection's proxy, else HTTPS_PROXY / HTTP_PROXY minus NO_PROXY
@@ -64,19 +77,47 @@ export class ProxyUpstream {
 
   private async fetchToken(auth: { clientId: string; clientSecret: string; tokenUrl?: string | undefined }): Promise<string> {
     const url = new URL(auth.tokenUrl ?? deriveTokenUrl(this.target.baseUrl));
-    const res = await undiciRequest(url, {
-      method: 'POST',
-      dispatcher: this.dispatcher,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    const text = await res.body.text();
-    const parsed = res.statusCode === 200 ? tokenSchema.safeParse(JSON.parse(text || 'null')) : null;
-    if (!parsed?.success) throw new Error(`the OAuth2 token request failed (HTTP ${res.statusCode})`);
+    const upstream = { operation: 'oauth2Token' };
+    let status: number;
+    let text: string;
+    try {
+      const res = await undiciRequest(url, {
+        method: 'POST',
+        dispatcher: this.dispatcher,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        headersTimeout: this.tokenTimeoutMs,
+        bodyTimeout: this.tokenTimeoutMs,
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (err) {
+      // transport failure: names the error code only (its message may carry the URL; never the body)
+      const code = (err as { code?: string }).code;
+      const timeout = code !== undefined && TIMEOUT_CODES.has(code);
+      throw new TokenFailure(errorResponse(timeout ? 504 : 502, 'UPSTREAM_UNAVAILABLE', timeout ? 'the IdentityIQ OAuth2 token endpoint did not answer in time' : 'the IdentityIQ OAuth2 token endpoint could not be reached', { upstream, ...(code ? { transport: code } : {}) }, true));
+    }
+    if (status === 400 || status === 401 || status === 403) {
+      throw new TokenFailure(errorResponse(502, 'UPSTREAM_UNAUTHORIZED', 'IdentityIQ refused the OAuth2 client credentials of this connection', { upstream: { ...upstream, status } }, true));
+    }
+    if (status !== 200) {
+      throw new TokenFailure(errorResponse(502, 'UPSTREAM_UNAVAILABLE', `the IdentityIQ OAuth2 token endpoint answered HTTP ${status}`, { upstream: { ...upstream, status } }, true));
+    }
+    // parsed without echoing the body: JSON.parse's SyntaxError quotes the text it choked on
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+    const parsed = tokenSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new TokenFailure(errorResponse(502, 'UPSTREAM_INVALID_RESPONSE', 'the IdentityIQ OAuth2 token endpoint sent a response the gateway cannot read', { upstream: { ...upstream, status } }, true));
+    }
     const ttl = (parsed.data.expires_in ?? 300) * 1000;
     const header = `Bearer ${parsed.data.access_token}`;
     this.token = { header, refreshAt: Date.now() + ttl - Math.min(60_000, ttl / 10) };
@@ -101,7 +142,14 @@ export class ProxyUpstream {
     const body = hasBody ? Readable.from(chunksOf(request.body!)).pipe(limit(maxBody, () => (tooLarge = true))) : null;
     // a bearer token may have expired: retry once with a fresh one, but only when no body was streamed
     for (let attempt = 0; ; attempt++) {
-      const authorization = await this.authorization(attempt > 0);
+      let authorization: string;
+      try {
+        authorization = await this.authorization(attempt > 0);
+      } catch (err) {
+        // a refused, unreachable or garbled token request is the upstream's failure, not a masked 500
+        if (err instanceof TokenFailure) return err.response.clone();
+        throw err;
+      }
       let res: Dispatcher.ResponseData;
       try {
         res = await undiciRequest(new URL(`${this.base.pathname}${subpath}${url.search}`, this.base.origin), {

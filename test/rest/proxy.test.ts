@@ -238,3 +238,76 @@ describe('a connection behind an HTTP proxy', () => {
     }
   });
 });
+
+describe('SCIM proxy: OAuth2 token failures', () => {
+  const shape = (status: number, code: string) => ({ statusCode: status, error: expect.any(String), message: expect.any(String), details: expect.objectContaining({ code }), is_remote_error: true });
+
+  it('a refused token (wrong client secret) is 502 UPSTREAM_UNAUTHORIZED, an unreachable token endpoint 502 UPSTREAM_UNAVAILABLE', async () => {
+    const sim = await startSim({ users: 5 });
+    const gw = await startLinkedGateway();
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    try {
+      const { key } = await gw.tenant('T');
+      const wrong = await gw.http('/api/connections', { key, body: { label: 'wrong secret', baseUrl: sim.baseUrl, auth: { kind: 'oauth2', clientId: 'iiq-graph', clientSecret: 'not-the-secret-xyz' } } });
+      expect(wrong.status).toBe(201);
+      const refused = await gw.http('/proxy/scim/v2/Users?count=1', { key, connectionId: wrong.body.id });
+      expect(refused.status).toBe(502);
+      expect(refused.body).toEqual(shape(502, 'UPSTREAM_UNAUTHORIZED'));
+      expect(JSON.stringify(refused.body)).not.toContain('not-the-secret-xyz');
+      expect(sim.requests.count({ path: '/Users' })).toBe(0);
+
+      const dead = await gw.http('/api/connections', { key, body: { label: 'nobody home', baseUrl: `http://127.0.0.1:${deadPort}/identityiq/scim/v2`, auth: { kind: 'oauth2', clientId: 'c', clientSecret: 's' } } });
+      expect(dead.status).toBe(201);
+      const unreachable = await gw.http('/proxy/scim/v2/Users', { key, connectionId: dead.body.id });
+      expect(unreachable.status).toBe(502);
+      expect(unreachable.body).toEqual(shape(502, 'UPSTREAM_UNAVAILABLE'));
+    } finally {
+      await gw.close();
+      await sim.close();
+    }
+  });
+
+  it('a token endpoint that never answers is 504 after the headers timeout; a garbled token body is never echoed', async () => {
+    const { ProxyUpstream } = await import('../../src/rest/proxy.ts');
+    let mode: 'hang' | 'garbage' = 'hang';
+    const hanging = new Set<import('node:http').ServerResponse>();
+    const server = createServer((req, res) => {
+      req.resume();
+      if (mode === 'hang') return void hanging.add(res);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('here-is-a-secret-token-body {');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const upstream = new ProxyUpstream(
+      { baseUrl: `${origin}/identityiq/scim/v2`, secret: { auth: { kind: 'oauth2', clientId: 'c', clientSecret: 's' }, proxyUrl: null }, caBundle: null },
+      { tokenTimeoutMs: 300 },
+    );
+    const call = () => {
+      const url = new URL(`${origin}/proxy/scim/v2/Users`);
+      return upstream.forward(new Request(url), url, '/Users', 1024);
+    };
+    try {
+      const started = Date.now();
+      const timedOut = await call();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(timedOut.status).toBe(504);
+      expect(await timedOut.json()).toEqual(shape(504, 'UPSTREAM_UNAVAILABLE'));
+
+      mode = 'garbage';
+      const garbled = await call();
+      expect(garbled.status).toBe(502);
+      const text = await garbled.text();
+      expect(JSON.parse(text)).toEqual(shape(502, 'UPSTREAM_INVALID_RESPONSE'));
+      expect(text).not.toContain('here-is-a-secret');
+    } finally {
+      await upstream.close();
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
