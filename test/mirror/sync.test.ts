@@ -170,3 +170,60 @@ describe.each(MIRROR_DATABASES)('mirror sync under faults on $name', ({ make }) 
     await store.close();
   });
 });
+
+describe.each(MIRROR_DATABASES)('mirror sync while IIQ changes underneath on $name', ({ make }) => {
+  let sim: Sim;
+  let iiq: IiqClient;
+  let db: MirrorTestDb;
+  let store: MirrorStore;
+
+  beforeAll(async () => {
+    ({ sim } = await startSim({ users: 100 }));
+    iiq = client(sim.baseUrl);
+    db = make();
+    store = await db.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+    await iiq?.close();
+    await sim?.close();
+  });
+
+  it('writes during a full sync (creates, updates, deletes, role changes) are caught by the next incremental and deletion runs', async () => {
+    const sync = new MirrorSync(iiq, store, CONN, { ...OPTS, concurrency: 2, pageSize: 10, batchSize: 10 });
+    const referenced = new Set([...sim.data.roles.map((r) => r.ownerId), ...sim.data.users.flatMap((u) => [u.managerId, u.administratorId, u.locationOwner, u.regionOwner])]);
+    const plain = sim.data.users.filter((u) => u.userName !== 'spadmin' && !referenced.has(u.id));
+    const early = plain.slice(0, 3); // userName order: walked before the writes
+    const late = plain.slice(-3); // walked after
+    let batches = 0;
+    const writes: Promise<unknown>[] = [];
+    sync.onChanges(() => {
+      if (++batches !== 3) return;
+      writes.push(
+        (async () => {
+          await iiq.createUser({ userName: 'aaa.created.during', givenName: 'A', familyName: 'During' }); // sorts before the walk position
+          await iiq.createUser({ userName: 'zzz.created.during', givenName: 'Z', familyName: 'During' });
+          await iiq.replaceUser(early[0]!.id, { userName: early[0]!.userName, displayName: 'Changed Behind The Walk' });
+          await iiq.replaceUser(late[0]!.id, { userName: late[0]!.userName, displayName: 'Changed Ahead Of The Walk' });
+          await iiq.deleteUser(early[1]!.id);
+          await iiq.deleteUser(late[1]!.id);
+          grantRole(sim, early[2]!.id, sim.data.roles.find((r) => !early[2]!.roles.some((a) => a.roleId === r.id))!.id);
+          revokeRoles(sim, late[2]!.id);
+        })(),
+      );
+    });
+    await sync.run('roles');
+    await sync.run('full');
+    await Promise.all(writes);
+    await sync.run('incremental');
+    await sync.run('deletions');
+    expect(await mirrorView(store, CONN)).toEqual(await liveView(iiq));
+    // every user created once, deleted users deleted once
+    const events = await allChanges(store);
+    const created = events.filter((e) => e.type === 'user.created').map((e) => e.objectId);
+    expect(new Set(created).size).toBe(created.length);
+    const deleted = events.filter((e) => e.type === 'user.deleted').map((e) => e.objectId);
+    expect(deleted.sort()).toEqual([early[1]!.id, late[1]!.id].filter((id) => created.includes(id)).sort());
+  });
+});
