@@ -82,6 +82,38 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+};
+const hrefOf = (url: string | null) => {
+  if (url === null) return null;
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * Stored credentials never follow a connection to another host: a new base URL origin, or a changed proxy
+ * URL (the proxy sees, or can intercept, everything sent), must come with the credentials re-entered.
+ * Checked before any probe, so the stored secret is never sent to the new target.
+ */
+export function assertCredentialsFollow(current: { baseUrl: string; proxyUrl: string | null }, update: UpdateConnectionInput): void {
+  if (update.auth !== undefined) return;
+  const hostChanged = update.baseUrl !== undefined && originOf(update.baseUrl) !== originOf(current.baseUrl);
+  const proxyChanged = update.proxyUrl !== undefined && hrefOf(update.proxyUrl ?? null) !== hrefOf(current.proxyUrl);
+  if (hostChanged || proxyChanged) {
+    throw new ConnectionError('BAD_USER_INPUT', 're-enter the credentials when the URL changes: the stored ones are never sent to a new host or proxy', {
+      problems: [`auth: required when ${hostChanged ? 'baseUrl changes host' : 'proxyUrl changes'}`],
+    });
+  }
+}
+
 /** What APIs show of a connection: credentials masked, never decryptable from the view. */
 export interface ConnectionView {
   id: string;
@@ -288,6 +320,7 @@ export class ConnectionService {
     const parsed = parse(updateConnectionInputSchema, input);
     const current = await this.record(caller, connectionId);
     const target = this.targetOf(current);
+    assertCredentialsFollow({ baseUrl: current.baseUrl, proxyUrl: target.secret.proxyUrl ?? null }, parsed);
     const secret: ConnectionSecret = {
       auth: parsed.auth ?? target.secret.auth,
       proxyUrl: parsed.proxyUrl === undefined ? target.secret.proxyUrl ?? null : parsed.proxyUrl,
@@ -386,6 +419,10 @@ export class ConnectionService {
     const caller: Caller = { tenantId: record.tenantId, actor: `link-token:${record.id}` };
     // validate before consuming, so a typo does not burn the link
     const parsed = record.connectionId ? parse(updateConnectionInputSchema, input) : parse(createConnectionInputSchema, input);
+    if (record.connectionId) {
+      const current = await this.record(caller, record.connectionId);
+      assertCredentialsFollow({ baseUrl: current.baseUrl, proxyUrl: this.targetOf(current).secret.proxyUrl ?? null }, parsed);
+    }
     if (!(await this.store.consumeLinkToken(record.id, new Date().toISOString()))) {
       throw new ConnectionError('LINK_TOKEN_INVALID', 'this link is invalid, expired or already used; ask for a new one');
     }
