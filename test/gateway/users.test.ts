@@ -234,7 +234,7 @@ describe('Node interface', () => {
   });
 
   it('garbage node ids are BAD_USER_INPUT', async () => {
-    for (const id of ['garbage', encodeGlobalId('Account', 'x'), '']) {
+    for (const id of ['garbage', encodeGlobalId('Workflow', 'x'), '']) {
       const res = await gw.gql(`query($id: ID!) { node(id: $id) { id } }`, { id });
       expect(res.errors?.[0]?.extensions?.code, id).toBe('BAD_USER_INPUT');
     }
