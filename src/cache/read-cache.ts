@@ -27,6 +27,9 @@ interface Entry<T> {
   at: number;
 }
 
+/** Client methods that change IIQ; those not handled one by one below drop everything the connection cached. */
+const WRITE_METHOD = /^(create|replace|update|delete|change|patch|set|enable|disable|unlock|add|remove|assign|revoke)[A-Z]/;
+
 /** More stale users than this in one batch are refetched with one filtered request instead of one GET each. */
 const MAX_REVALIDATIONS = 8;
 
@@ -38,6 +41,8 @@ export interface ConnectionCache {
   /** drop every cached selection of a user, and every list and count (a write may move it between pages) */
   invalidateUser(id: string): Promise<void>;
   invalidateLists(): Promise<void>;
+  /** drop every user and list of the connection (a write that cannot be attributed to one user) */
+  invalidateAll(): Promise<void>;
   release(): void;
 }
 
@@ -60,8 +65,10 @@ function digest(value: unknown): string {
 export function createConnectionCache(origin: IiqClient, store: CacheStore, scope: CacheScope, ttls: CacheTtls, options: { keyPrefix: string; release: () => void }): ConnectionCache {
   const connection = scope.connectionId;
   const prefix = `${options.keyPrefix}${encodeURIComponent(scope.tenantId)}:${encodeURIComponent(scope.connectionId)}:`;
-  const userKey = (id: string) => `${prefix}u:${encodeURIComponent(id)}`;
+  // users live under an epoch: a write the cache cannot attribute to one user (e.g. an account change) moves it
+  const userKey = (id: string, epoch = 0) => `${prefix}u:${epoch}:${encodeURIComponent(id)}`;
   const genKey = `${prefix}gen`;
+  const epochKey = `${prefix}epoch`;
   const count = (kind: string, result: string, n = 1) => {
     if (n > 0) cacheRequestsTotal.inc({ connection, kind, result }, n);
   };
@@ -79,7 +86,10 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     const { ifNoneMatch: _ignored, ...lookup } = opts;
     const field = selectionKey(lookup);
     const unique = [...new Set(ids)];
-    const cached = await safe(store.hmget<Entry<IiqUser>>(unique.map(userKey), field), unique.map(() => undefined));
+    const epoch = await safe(store.get<number>(epochKey).then((e) => e ?? 0), -1);
+    if (epoch < 0) return origin.getUsersByIds(ids, lookup); // store down: read through
+    const key = (id: string) => userKey(id, epoch);
+    const cached = await safe(store.hmget<Entry<IiqUser>>(unique.map(key), field), unique.map(() => undefined));
     const now = Date.now();
     const found = new Map<string, IiqUser | null>();
     const stale: { id: string; entry: Entry<IiqUser> }[] = [];
@@ -108,7 +118,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
         missing.forEach((id, i) => {
           const u = users[i] ?? null;
           found.set(id, u);
-          if (u) writes.push({ key: userKey(id), field, value: { value: u, at: Date.now() } });
+          if (u) writes.push({ key: key(id), field, value: { value: u, at: Date.now() } });
         });
       })(),
       ...revalidate.map(async ({ id, entry }) => {
@@ -117,21 +127,53 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
         if (r && 'notModified' in r) {
           cacheRevalidationsTotal.inc({ connection, kind: 'user', result: 'not_modified' });
           found.set(id, entry.value);
-          writes.push({ key: userKey(id), field, value: { value: entry.value, at: Date.now() } });
+          writes.push({ key: key(id), field, value: { value: entry.value, at: Date.now() } });
         } else if (r) {
           cacheRevalidationsTotal.inc({ connection, kind: 'user', result: 'changed' });
           found.set(id, r);
-          writes.push({ key: userKey(id), field, value: { value: r, at: Date.now() } });
+          writes.push({ key: key(id), field, value: { value: r, at: Date.now() } });
         } else {
           cacheRevalidationsTotal.inc({ connection, kind: 'user', result: 'gone' });
           found.set(id, null);
-          gone.push(userKey(id));
+          gone.push(key(id));
         }
       }),
     ]);
     await safe(store.hmset(writes, ttls.usersMs + ttls.staleMs), undefined);
     if (gone.length) await safe(store.delete(gone), undefined);
     return ids.map((id) => found.get(id) ?? null);
+  }
+
+  /** by userName: entries live under the list generation (a write anywhere drops them), for the users TTL */
+  async function readUsersByName(names: readonly string[], opts: UserLookupOptions): Promise<(IiqUser | null)[]> {
+    const { ifNoneMatch: _ignored, ...lookup } = opts;
+    const gen = await generation();
+    if (gen < 0) return origin.getUsersByNames(names, lookup);
+    const field = selectionKey(lookup);
+    const unique = [...new Set(names)];
+    const key = (n: string) => `${prefix}n:${gen}:${encodeURIComponent(n)}`;
+    const cached = await safe(store.hmget<Entry<IiqUser>>(unique.map(key), field), unique.map(() => undefined));
+    const now = Date.now();
+    const found = new Map<string, IiqUser | null>();
+    const missing: string[] = [];
+    unique.forEach((n, i) => {
+      const entry = cached[i];
+      if (entry && now - entry.at < ttls.usersMs) found.set(n, entry.value);
+      else missing.push(n);
+    });
+    count('userByName', 'hit', found.size);
+    count('userByName', 'miss', missing.length);
+    if (missing.length) {
+      const users = await origin.getUsersByNames(missing, lookup);
+      const writes: { key: string; field: string; value: Entry<IiqUser> }[] = [];
+      missing.forEach((n, i) => {
+        const u = users[i] ?? null;
+        found.set(n, u);
+        if (u) writes.push({ key: key(n), field, value: { value: u, at: Date.now() } });
+      });
+      await safe(store.hmset(writes, ttls.usersMs), undefined);
+    }
+    return names.map((n) => found.get(n) ?? null);
   }
 
   async function getFresh(id: string, lookup: UserLookupOptions): Promise<IiqUser | null> {
@@ -166,11 +208,32 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
 
   async function invalidateUser(id: string): Promise<void> {
     cacheInvalidationsTotal.inc({ connection, kind: 'user' });
-    await Promise.all([safe(store.delete([userKey(id)]), undefined), invalidateLists()]);
+    const epoch = await safe(store.get<number>(epochKey).then((e) => e ?? 0), 0);
+    await Promise.all([safe(store.delete([userKey(id, epoch)]), undefined), invalidateLists()]);
+  }
+
+  async function invalidateAll(): Promise<void> {
+    cacheInvalidationsTotal.inc({ connection, kind: 'all' });
+    await Promise.all([safe(store.incr(epochKey), 0), invalidateLists()]);
+  }
+
+  /** writes the client gained after this file was written: correct first, cheap second */
+  const otherWrites: Partial<Record<string, unknown>> = {};
+  for (const name of Object.keys(origin)) {
+    const fn = (origin as unknown as Record<string, unknown>)[name];
+    if (typeof fn !== 'function' || !WRITE_METHOD.test(name) || ['createUser', 'replaceUser', 'deleteUser'].includes(name)) continue;
+    otherWrites[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } finally {
+        await invalidateAll();
+      }
+    };
   }
 
   const client: IiqClient = {
     ...origin,
+    ...(otherWrites as Partial<IiqClient>),
     baseUrl: origin.baseUrl,
     async getUser(id, opts = {}) {
       if (opts.ifNoneMatch) return origin.getUser(id, opts); // the caller revalidates itself
@@ -178,6 +241,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
       return u ?? null;
     },
     getUsersByIds: (ids, opts = {}) => (ids.length === 0 ? Promise.resolve([]) : readUsers(ids, opts)),
+    getUsersByNames: (names, opts = {}) => (names.length === 0 ? Promise.resolve([]) : readUsersByName(names, opts)),
     listUsers: (query, opts) => listRead<Page<IiqUser>>('list', query, () => origin.listUsers(query, opts)),
     countUsers: (filter, opts) => listRead<number>('count', filter ?? null, () => origin.countUsers(filter, opts)),
     async getRole(id, opts) {
@@ -225,6 +289,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     origin,
     invalidateUser,
     invalidateLists,
+    invalidateAll,
     release,
   };
   function release(): void {

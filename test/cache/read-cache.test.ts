@@ -7,7 +7,7 @@ import { createSimulator } from '../../simulator/index.ts';
 import { createConnectionCache, type CacheTtls, type ConnectionCache } from '../../src/cache/read-cache.ts';
 import { MemoryStore, RedisStore, type CacheStore } from '../../src/cache/store.ts';
 import { createIiqClient } from '../../src/iiq/client.ts';
-import type { IiqClient } from '../../src/iiq/types.ts';
+import type { IiqClient, IiqUser } from '../../src/iiq/types.ts';
 import { instrumentClient } from '../../src/observability/client.ts';
 import { metricsRegistry } from '../../src/observability/metrics.ts';
 import { responseCacheSession } from '../../src/cache/response-cache.ts';
@@ -126,9 +126,34 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
   });
 });
 
+describe('writes the cache cannot attribute to one user', () => {
+  it('an account change (or any other write method) drops every cached user and list of the connection', async () => {
+    let reads = 0;
+    const user = (id: string) => ({ id, userName: id, version: null }) as unknown as IiqUser;
+    const stub = {
+      baseUrl: 'http://stub',
+      getUsersByIds: async (ids: readonly string[]) => {
+        reads++;
+        return ids.map(user);
+      },
+      changeAccount: async () => undefined,
+      close: async () => undefined,
+    } as unknown as IiqClient;
+    const c = createConnectionCache(stub, new MemoryStore(100), { tenantId: 't', connectionId: 'c' }, ttls(), { keyPrefix: prefix, release: () => {} });
+    await c.client.getUsersByIds(['a', 'b'], {});
+    await c.client.getUsersByIds(['a', 'b'], {});
+    expect(reads).toBe(1);
+    await (c.client as unknown as { changeAccount: () => Promise<void> }).changeAccount();
+    await c.client.getUsersByIds(['a', 'b'], {});
+    expect(reads).toBe(2);
+    c.release();
+  });
+});
+
 describe('through the gateway', () => {
   it('a repeated query is served from the cache, visible as hits in /metrics', async () => {
-    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '0' } });
+    // the membership scan is finished first: its pages would be counted as upstream requests
+    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '0' }, waitForIndex: true });
     try {
       const q = '{ users(first: 20) { edges { node { userName displayName manager { userName displayName } } } } }';
       const first = await gw.gql(q);
@@ -139,8 +164,8 @@ describe('through the gateway', () => {
       expect(gw.upstream()).toBe(cold); // nothing reached IIQ
       const metrics = await metricsRegistry.metrics();
       expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="list",result="hit"\} [1-9]/m);
-      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="user",result="hit"\} [1-9]/m);
-      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="user",result="miss"\} [1-9]/m);
+      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="(user|userByName)",result="hit"\} [1-9]/m);
+      expect(metrics).toMatch(/^iiq_graph_cache_requests_total\{connection="default",kind="(user|userByName)",result="miss"\} [1-9]/m);
     } finally {
       await gw.close();
     }
@@ -149,7 +174,7 @@ describe('through the gateway', () => {
 
 describe('response cache', () => {
   it('answers a repeated query without executing it; errors are never cached', async () => {
-    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '60' } });
+    const gw = await startGateway({ env: { CACHE: 'on', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '60' }, waitForIndex: true });
     try {
       const q = '{ users(first: 7) { edges { node { userName } } } }';
       const first = await gw.gql(q);
