@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, ti
 
 const KID = /^[A-Za-z0-9_-]{1,32}$/;
 const ENVELOPE_VERSION = 'v1';
+const GCM_TAG_BYTES = 16;
 
 export interface SecretKey {
   kid: string;
@@ -69,10 +70,14 @@ export class Keyring {
     const [, kid, iv, ct, tag] = parts as [string, string, string, string, string];
     const key = this.byKid.get(kid);
     if (!key) throw new DecryptError(`encrypted under key id "${kid}", which IIQ_GRAPH_SECRET_KEY does not list`);
+    // only full 16-byte tags: GCM would otherwise accept a truncated tag (as short as 4 bytes), which weakens
+    // the integrity check to a forgeable 32 bits
+    const tagBytes = Buffer.from(tag, 'base64url');
+    if (tagBytes.length !== GCM_TAG_BYTES) throw new DecryptError(`cannot decrypt a value under key id "${kid}" (wrong key or altered data)`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'), { authTagLength: GCM_TAG_BYTES });
       decipher.setAAD(Buffer.from(`${ENVELOPE_VERSION}.${kid}.${aad}`));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      decipher.setAuthTag(tagBytes);
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
       throw new DecryptError(`cannot decrypt a value under key id "${kid}" (wrong key or altered data)`);

@@ -35,6 +35,21 @@ describe('keyring', () => {
     expect(() => Keyring.parse(`k9:${key(9)}`).decrypt(envelope, 'con_1')).toThrow(/key id "k1", which IIQ_GRAPH_SECRET_KEY does not list/);
   });
 
+  it('refuses a truncated GCM tag (only full 16-byte tags authenticate)', () => {
+    const ring = Keyring.parse(`k1:${key(1)}`);
+    const envelope = ring.encrypt('secret', 'con_1');
+    const parts = envelope.split('.');
+    const tag = Buffer.from(parts[4]!, 'base64url');
+    expect(tag).toHaveLength(16);
+    for (const n of [4, 8, 12, 15]) {
+      const truncated = [...parts.slice(0, 4), tag.subarray(0, n).toString('base64url')].join('.');
+      expect(() => ring.decrypt(truncated, 'con_1'), `${n}-byte tag`).toThrow(DecryptError);
+    }
+    const empty = [...parts.slice(0, 4), ''].join('.');
+    expect(() => ring.decrypt(empty, 'con_1')).toThrow(DecryptError);
+    expect(ring.decrypt(envelope, 'con_1')).toBe('secret');
+  });
+
   it('rejects malformed keys without echoing key material', () => {
     for (const bad of ['', 'nokid', `:${key(1)}`, 'k1:dG9vLXNob3J0', `k1:${key(1)},k1:${key(2)}`, `bad kid:${key(1)}`]) {
       let message = '';
