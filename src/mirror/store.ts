@@ -64,6 +64,11 @@ export const MIRROR_MIGRATIONS: { version: number; name: string; sql: string[] }
         PRIMARY KEY (connection_id, position))`,
     ],
   },
+  {
+    version: 2,
+    name: 'case-folded userName index (IIQ matches userName case-insensitively)',
+    sql: [`CREATE INDEX mirror_users_lname ON mirror_users (connection_id, (LOWER(user_name)))`],
+  },
 ];
 
 const CHUNK = 400;
