@@ -2,7 +2,7 @@
 // shape; one tick's loads are merged into one upstream call asking for the union of what was selected.
 import DataLoader from 'dataloader';
 import { f } from '../iiq/filter.ts';
-import type { IiqClient, IiqRole, IiqUser } from '../iiq/types.ts';
+import type { IiqClient, IiqRole, IiqUser, UserLookupOptions } from '../iiq/types.ts';
 import { lookupOptions, mergeDemands, type UserDemand } from './selection.ts';
 import { userStub } from './user-stub.ts';
 
@@ -28,6 +28,34 @@ function shapedLoader<K extends string, V>(batch: (keys: readonly K[], demand: U
 
 const REPORTS_CHUNK = 25;
 
+/**
+ * Users by id. Stock IIQ cannot filter on id, so `getUsersByIds` costs one GET per id there; ids the membership
+ * index knows are translated to their (immutable) userNames and fetched with one `userName` anyOf filter per
+ * chunk instead. A user found by name must carry the requested id (else the name now belongs to another
+ * identity); such ids and ids the index does not know go through `getUsersByIds`.
+ */
+export async function usersByIds(
+  client: Pick<IiqClient, 'getUsersByIds' | 'getUsersByNames'>,
+  ids: readonly string[],
+  opts: UserLookupOptions,
+  knownUserName?: (id: string) => string | undefined,
+): Promise<(IiqUser | null)[]> {
+  const named = knownUserName ? ids.flatMap((id) => {
+    const userName = knownUserName(id);
+    return userName === undefined ? [] : [{ id, userName }];
+  }) : [];
+  if (named.length === 0) return client.getUsersByIds(ids, opts);
+  const found = new Map<string, IiqUser>();
+  const byName = await client.getUsersByNames(named.map((n) => n.userName), opts);
+  named.forEach((n, i) => {
+    const u = byName[i];
+    if (u && u.id === n.id) found.set(n.id, u);
+  });
+  const rest = ids.filter((id) => !found.has(id));
+  if (rest.length > 0) (await client.getUsersByIds(rest, opts)).forEach((u, i) => u && found.set(rest[i]!, u));
+  return ids.map((id) => found.get(id) ?? null);
+}
+
 export class RequestLoaders {
   readonly userById: (id: string, demand: UserDemand) => Promise<IiqUser | null>;
   readonly userByName: (userName: string, demand: UserDemand) => Promise<IiqUser | null>;
@@ -39,7 +67,7 @@ export class RequestLoaders {
   /** @param knownUserName id -> userName from the membership index: selections of only id/userName cost nothing */
   constructor(client: IiqClient, signal?: AbortSignal, knownUserName?: (id: string) => string | undefined) {
     const opts = (demand: UserDemand) => lookupOptions(demand, signal);
-    const byId = shapedLoader<string, IiqUser | null>((ids, demand) => client.getUsersByIds(ids, opts(demand)));
+    const byId = shapedLoader<string, IiqUser | null>((ids, demand) => usersByIds(client, ids, opts(demand), knownUserName));
     this.userById = (id, demand) => {
       const nameOnly = !demand.roles && demand.fields !== 'default' && [...demand.fields].every((f) => f === 'userName');
       const name = nameOnly ? knownUserName?.(id) : undefined;

@@ -53,11 +53,14 @@ describe('upstream failures', () => {
   });
 
   it('a failing nested branch yields an error at its path and the rest of the page', async () => {
+    // no membership index (ready() not called): manager lookups are GETs by id, not a userName filter, so a fault
+    // on /Users/ fails only them
+    const gw = await startGateway({ sim: { users: 60 }, ready: false });
     const probe = await gw.gql(`{ users(first: 10) { edges { node { userName manager { userName displayName } } } } }`);
     expect(probe.errors).toBeUndefined();
     gw.sim.faults.inject({ type: 'status', status: 503, times: 50, pathPrefix: '/Users/' });
     try {
-      // fresh request: manager lookups are GETs by id (or a filtered list); only the by-id path fails
+      // fresh request: manager lookups are GETs by id; only the by-id path fails
       const res = await gw.gql(`{ users(first: 10) { totalCount edges { node { userName manager { userName displayName } } } } }`);
       expect(gw.sim.requests.list().some((r) => r.path.startsWith('/Users/') && r.status === 503)).toBe(true);
       expect(res.data!.users.edges).toHaveLength(10);
@@ -67,7 +70,7 @@ describe('upstream failures', () => {
       expect(res.data!.users.edges.every((e: any) => typeof e.node.userName === 'string')).toBe(true);
       expect(res.data!.users.edges.some((e: any) => e.node.manager === null)).toBe(true);
     } finally {
-      gw.sim.faults.clear();
+      await gw.close();
     }
   });
 
