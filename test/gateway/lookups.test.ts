@@ -62,3 +62,23 @@ describe('nodes(ids:) before the membership index is ready', () => {
     expect(gw.sim.requests.count({ method: 'GET', path: /^\/Users\/.+/ })).toBeGreaterThanOrEqual(50); // one GET per id (stock IIQ)
   });
 });
+
+describe('hostile userNames through the gateway', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ sim: { users: 40 } });
+  });
+  afterAll(async () => gw?.close());
+
+  it('users(filter: { userName: { eq } }) and user(userName:) find exactly the identity created with that name', async () => {
+    const names = ['") or (userName pr', 'a\u0001b', 'tab\there', 'line\nbreak', 'Ωμέγα-名前-Ünïcødé-'.repeat(8)];
+    const ids = [];
+    for (const userName of names) ids.push((await gw.client.createUser({ userName })).id);
+    for (const [i, userName] of names.entries()) {
+      const res = await gw.gql('query ($n: String!) { users(filter: { userName: { eq: $n } }) { totalCount edges { node { remoteId userName } } } user(userName: $n) { remoteId } }', { n: userName });
+      expect(res.errors, JSON.stringify(userName)).toBeUndefined();
+      expect(res.data!.users).toEqual({ totalCount: 1, edges: [{ node: { remoteId: ids[i], userName } }] });
+      expect(res.data!.user).toEqual({ remoteId: ids[i] });
+    }
+  });
+});

@@ -248,6 +248,31 @@ describe('hostile userNames', () => {
     }
   });
 
+  it('hostile userNames round trip: created with exactly that name, found exactly by eq filter, getUserByName, getUsersByNames', async () => {
+    const names = ['") or (userName pr', 'a\u0001b', 'tab\there', 'line\nbreak', 'Ωμέγα-名前-Ünïcødé-'.repeat(8)];
+    const created = new Map<string, string>();
+    for (const userName of names) {
+      const u = await c.createUser({ userName, displayName: `hostile ${created.size}` });
+      expect(u.userName, JSON.stringify(userName)).toBe(userName);
+      expect(sim.data.userById(u.id)?.userName).toBe(userName);
+      created.set(userName, u.id);
+    }
+    try {
+      for (const userName of names) {
+        const id = created.get(userName)!;
+        const page = await c.listUsers({ filter: f.eq('userName', userName), count: 5 });
+        expect(page.items.map((u) => u.id), JSON.stringify(userName)).toEqual([id]);
+        expect(page.totalResults).toBe(1);
+        expect((await c.getUserByName(userName))?.id, JSON.stringify(userName)).toBe(id);
+      }
+      const batch = await c.getUsersByNames([...names, 'no.such.user']);
+      expect(batch.map((u) => u?.id ?? null)).toEqual([...names.map((n) => created.get(n)!), null]);
+      expect(batch.map((u) => u?.userName ?? null)).toEqual([...names, null]);
+    } finally {
+      for (const id of created.values()) await c.deleteUser(id);
+    }
+  });
+
   it('co / sw with quotes and backslashes', async () => {
     const quoted = sim.data.users.find((u) => u.userName.includes('"'))!;
     const page = await c.listUsers({ filter: f.co('userName', '"quoted"'), count: 10 });
