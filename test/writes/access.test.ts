@@ -1,8 +1,10 @@
 // Accounts, Applications, Entitlements, PolicyViolations over HTTP against the simulator: every field against
 // sim.data, traversal whose upstream request count grows with depth and not with rows, connections with
 // filters, account writes, the what-if policy check, schema discovery and federation entities.
+import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimAccount, SimUser } from '../../simulator/index.ts';
+import { createIiqClient } from '../../src/iiq/client.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -199,10 +201,50 @@ describe('IIQ access as a graph', () => {
 
 describe('account writes and the what-if check', () => {
   let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway({ sim: { users: 80 }, ready: false });
+  // arms a real concurrent write: before our next `remaining` PUTs to /Accounts/{id}, another client changes that account
+  const race = { id: '', remaining: 0, writes: 0 };
+  const agent = new Agent();
+  const dispatcher = agent.compose((dispatch) => (opts, handler) => {
+    if (race.remaining > 0 && opts.method === 'PUT' && opts.path.endsWith(`/Accounts/${race.id}`)) {
+      race.remaining--;
+      void (async () => {
+        const other = createIiqClient({ baseUrl: gw.sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
+        try {
+          const a = await other.getAccount(race.id);
+          if (a) await other.changeAccount(a, { unlock: true });
+          race.writes++;
+        } finally {
+          await other.close();
+        }
+        dispatch(opts, handler);
+      })();
+      return true;
+    }
+    return dispatch(opts, handler);
   });
-  afterAll(() => gw.close());
+  beforeAll(async () => {
+    gw = await startGateway({ sim: { users: 80 }, ready: false, client: { dispatcher } });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await agent.close();
+  });
+
+  it('disableAccount racing a real concurrent account write: 412, re-read, second PUT wins; twice: VersionConflictError', async () => {
+    const account = gw.sim.data.accounts.find((a) => a.active && a.id !== gw.sim.data.accounts[0]!.id)!;
+    Object.assign(race, { id: account.id, remaining: 1, writes: 0 });
+    const q = `mutation($id: ID!) { disableAccount(id: $id) { __typename ... on VersionConflictError { attempts currentVersion } ... on DisableAccountSuccess { account { active } } } }`;
+    const once = await gw.gql(q, { id: account.id });
+    expect(race.writes).toBe(1);
+    expect(once.data!.disableAccount).toEqual({ __typename: 'DisableAccountSuccess', account: { active: false } });
+    expect(gw.sim.requests.list().filter((r) => r.method === 'PUT' && r.path === `/Accounts/${account.id}`).map((r) => r.status)).toEqual([200, 412, 200]);
+    gw.sim.requests.reset();
+    Object.assign(race, { remaining: 2, writes: 0 });
+    const twice = await gw.gql(q, { id: account.id });
+    expect(race.writes).toBe(2);
+    const stored = gw.sim.data.accounts.find((a) => a.id === account.id)!;
+    expect(twice.data!.disableAccount).toEqual({ __typename: 'VersionConflictError', attempts: 2, currentVersion: `W/"${stored.lastModified}"` });
+  });
   beforeEach(() => gw.sim.requests.reset());
 
   const ACCOUNT_RESULT = `__typename ... on MutationError { code } ... on NotFoundError { resource id } ... on VersionConflictError { attempts }`;

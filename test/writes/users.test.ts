@@ -196,6 +196,15 @@ describe('user mutations', () => {
     expect(gw.sim.requests.list().filter((r) => r.method === 'GET' && r.path === `/Users/${u.id}`)).toHaveLength(1);
   });
 
+  it('updateUser with an unknown or read-only attribute: typed error, no PUT', async () => {
+    const u = gw.sim.data.userByName('jit.alice')!;
+    const unknown = await gw.gql(UPDATE, { id: u.id, input: { attributes: { shoeSize: '44' } } });
+    expect(unknown.data!.updateUser).toMatchObject({ __typename: 'UnknownAttributeError', attribute: 'shoeSize' });
+    const ro = await gw.gql(UPDATE, { id: u.id, input: { attributes: { isManager: true } } });
+    expect(ro.data!.updateUser).toMatchObject({ __typename: 'ReadOnlyAttributeError', attribute: 'isManager' });
+    expect(puts()).toBe(0);
+  });
+
   it('updateUser changing userName: UserNameImmutableError from IIQ (400 mutability), identity unchanged', async () => {
     const u = gw.sim.data.userByName('jit.alice')!;
     const res = await gw.gql(UPDATE, { id: u.id, input: { userName: 'jit.alicia' } });
