@@ -5,6 +5,7 @@ import { f, type FilterNode } from '../iiq/filter.ts';
 import type { IiqRole, IiqUser, UserField } from '../iiq/types.ts';
 import type { GatewayConnection } from '../graphql/context.ts';
 import type { RoleCatalogSnapshot } from '../graphql/role-catalog.ts';
+import type { RoleMember } from '../graphql/membership-index.ts';
 import { ConnectionError } from '../connections/service.ts';
 import { json } from './http.ts';
 
@@ -110,18 +111,32 @@ async function membersPage(conn: GatewayConnection, roleId: string, list: string
   const args = pageArgs(params, list, conn);
   const catalog = await catalogOf(conn);
   if (!catalog.byId.has(roleId) && !(await conn.client.getRole(roleId))) throw new ConnectionError('NOT_FOUND', 'no such role');
-  const { members } = conn.membership.members(roleId);
-  const slice = members.slice(args.offset, args.offset + args.limit);
-  const users = await conn.client.getUsersByIds(slice.map((m) => m.userId), { includeRoles: true });
+  const memberIds = distinctUserIds(conn.membership.members(roleId).members);
+  const slice = memberIds.slice(args.offset, args.offset + args.limit);
+  const users = await conn.client.getUsersByIds(slice, { includeRoles: true });
+  // each user once; its `roles` keeps every assignment of the role (e.g. Assigned and Detected)
   const items = users.filter((u): u is IiqUser => u !== null).map((u) => unifiedUser(u, catalog, remoteOf(params)));
-  return page(list, items, args, members.length);
+  return page(list, items, args, memberIds.length);
+}
+
+/**
+ * The index lists one entry per assignment, so a user holding a role both assigned and detected appears twice;
+ * the members lists page users, so they page the distinct user ids (first occurrence order, stable across pages).
+ */
+export function distinctUserIds(members: readonly RoleMember[]): string[] {
+  return [...new Set(members.map((m) => m.userId))];
 }
 
 /** Routes `GET /unified/user-directory/...`; null when the path is not one of them. */
 export async function handleUnified(request: Request, url: URL, conn: GatewayConnection): Promise<Response | null> {
   const rest = url.pathname.slice(UNIFIED_PREFIX.length);
   const params = url.searchParams;
-  const segments = rest.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = rest.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    throw bad('the path is not valid percent-encoded UTF-8');
+  }
   if (request.method !== 'GET') return null;
   const remote = remoteOf(params);
 

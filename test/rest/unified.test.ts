@@ -157,3 +157,63 @@ describe('unified REST face (single-connection mode)', () => {
     expect(gw.sim.requests.count({ path: '/Users' })).toBe(1);
   });
 });
+
+describe('unified REST face: malformed paths and users holding a role twice', () => {
+  let gw: LinkedGateway;
+  let sim: Sim;
+  let key: string;
+  let user: Sim['data']['users'][number];
+  let roleId: string;
+  const get = (path: string) => gw.http(`/unified/user-directory${path}`, { key });
+
+  beforeAll(async () => {
+    sim = await startSim({ users: 40 });
+    // IdentityIQ lists a role once per assignment: assigned and also detected through an account. The generated
+    // dataset has no such identity and roles are read-only over SCIM, so one is made in the simulator's data
+    // before the gateway reads it.
+    user = sim.data.users.find((u) => u.roles.some((r) => r.acquired === 'Assigned') && u.accounts.length > 0)!;
+    roleId = user.roles.find((r) => r.acquired === 'Assigned')!.roleId;
+    const account = user.accounts[0]!;
+    user.roles.push({ roleId, acquired: 'Detected', application: account.application, accountName: account.nativeIdentity });
+    gw = await startLinkedGateway();
+    ({ key } = await gw.tenant('T'));
+    await gw.link(key, sim);
+    await gw.linked.registry.get((await gw.store.allConnections())[0]!).then((c) => c.membership.whenReady());
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await sim?.close();
+  });
+
+  it('a malformed percent-encoding in the path is 400 BAD_USER_INPUT, not 500', async () => {
+    for (const path of ['/users/%E0%A4%A', '/users/%E0%A4%A/roles', '/roles/%ZZ/members', '/roles/%C0']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, details: { code: 'BAD_USER_INPUT' }, is_remote_error: false });
+    }
+  });
+
+  it('lists such a user once in /roles/{id}/members and /users?role_id=, with both assignments in its roles', async () => {
+    const holders = [...new Set(sim.data.users.filter((u) => u.roles.some((r) => r.roleId === roleId)).map((u) => u.id))].sort();
+    for (const limit of [1, 2, 3, 100]) {
+      for (const path of [`/roles/${roleId}/members`, `/users?role_id=${roleId}`]) {
+        const ids: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const res = await get(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&next_cursor=${cursor}` : ''}`);
+          expect(res.status).toBe(200);
+          ids.push(...res.body.result.map((u: { id: string }) => u.id));
+          cursor = res.body.next_cursor;
+          pages++;
+        } while (cursor);
+        expect(ids, `${path} limit ${limit}`).toEqual([...new Set(ids)]);
+        expect([...ids].sort()).toEqual(holders);
+        expect(pages).toBe(Math.max(1, Math.ceil(holders.length / limit)));
+      }
+    }
+    const members = await get(`/roles/${roleId}/members?limit=100`);
+    const entry = members.body.result.find((u: { id: string }) => u.id === user.id);
+    expect(entry.roles.filter((r: { id: string }) => r.id === roleId).map((r: { acquired: string }) => r.acquired).sort()).toEqual(['Assigned', 'Detected']);
+  });
+});
