@@ -125,7 +125,8 @@ export function resourceLoaders(ctx: GatewayContext): ResourceLoaders {
 
 /** The entitlement keys an account's application attributes could name (string values of each attribute). */
 export function entitlementKeysOf(account: IiqAccount): EntitlementKey[] {
-  if (!account.application) return [];
+  // IIQ says whether a Link carries entitlements: none to look up when it says no
+  if (!account.application || account.hasEntitlements === false) return [];
   const out: EntitlementKey[] = [];
   for (const [attribute, raw] of Object.entries(account.attributes)) {
     for (const v of Array.isArray(raw) ? raw : [raw]) {
