@@ -1,0 +1,187 @@
+// Benchmark: the directory mirror against the simulator's `realistic` profile (child process).
+//  (a) full sync of BENCH_USERS (default 100,000) users with roles into SQLite, parallel windows (K=8, 500 per
+//      page): time and peak RSS of this process (target <= 256 MB); compare with the sequential pager of
+//      bench/results/client.json (same profile, same size), or measure it here with BENCH_MIRROR_SEQUENTIAL=1;
+//  (b) incremental sync after 1 % of the users changed (PUT /Users): time and upstream requests;
+//  (c) mirror-served `user(userName) { roles }` at a fixed 1,000 requests/s (open loop) for 10 s against a
+//      gateway in a child process: p50 / p99 (target p99 <= 5 ms).
+// Run: npx tsx bench/run.ts mirror   (BENCH_USERS=20000 for a quicker look)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Agent, Pool, type Dispatcher } from 'undici';
+import { createIiqClient } from '../src/iiq/client.ts';
+import { openMirrorStore } from '../src/mirror/open.ts';
+import { MirrorSync } from '../src/mirror/sync.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const K = 8;
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const LOAD_SECONDS = 10;
+
+function child(code: string, marker: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; value: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = new RegExp(`${marker} (\\S+)`).exec(buf);
+      if (m) resolve({ proc, value: m[1]! });
+    });
+    proc.on('exit', (c) => reject(new Error(`child exited early (${c})`)));
+  });
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  return { peakMb: () => Math.round((Math.max(peak, process.memoryUsage().rss) / 1048576) * 10) / 10, stop: () => clearInterval(t) };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+export default async function run(): Promise<Record<string, number | string | boolean>> {
+  const simIndex = pathToFileURL(join(here, '..', 'simulator', 'index.ts')).href;
+  const sim = await child(
+    `const { createSimulator } = await import(${JSON.stringify(simIndex)});
+     const sim = createSimulator({ users: ${USERS}, seed: 42, profile: 'realistic' });
+     const { baseUrl } = await sim.listen(0, '127.0.0.1');
+     process.stdout.write('BASEURL ' + baseUrl + '\\n');
+     process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));`,
+    'BASEURL',
+  );
+  const baseUrl = sim.value;
+  const dir = mkdtempSync(join(tmpdir(), 'iiq-graph-mirror-bench-'));
+  // upstream requests counted on the wire (every request the sync's client dispatches)
+  let sent = 0;
+  const counting: Dispatcher = new Agent({ connections: 2 * K + 2 }).compose((dispatch) => (opts, handler) => {
+    sent++;
+    return dispatch(opts, handler);
+  });
+  const client = createIiqClient({ baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null, dispatcher: counting });
+  const upstreamRequests = async () => sent;
+  const out: Record<string, number | string | boolean> = { users: USERS, concurrency: K, pageSize: 500, store: 'sqlite', simulator: 'child process (realistic profile)' };
+  let gateway: ChildProcess | null = null;
+  try {
+    const store = await openMirrorStore({ dataDir: dir });
+    const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: 500, batchSize: 1000, skewMs: 60_000 });
+    // (a) full sync
+    const rss = rssSampler();
+    out.rssBeforeMb = rss.peakMb();
+    await sync.run('roles');
+    let t = performance.now();
+    const full = await sync.run('full');
+    out.fullSyncSeconds = round((performance.now() - t) / 1000);
+    rss.stop();
+    out.peakRssMb = rss.peakMb();
+    out.peakRssTargetMet = (out.peakRssMb as number) <= 256;
+    out.fullSyncUsers = full.counts.created;
+    out.fullSyncMemberships = full.counts.membershipsAdded;
+    const clientBench = join(here, 'results', 'client.json');
+    if (process.env.BENCH_MIRROR_SEQUENTIAL === '1') {
+      t = performance.now();
+      let n = 0;
+      for await (const _u of client.iterateUsers({ includeRoles: true }, { concurrency: 1, pageSize: 500 })) n++;
+      out.sequentialPagerSeconds = round((performance.now() - t) / 1000);
+      out.sequentialPagerUsers = n;
+    } else if (existsSync(clientBench)) {
+      const c = JSON.parse(readFileSync(clientBench, 'utf8')) as { metrics: { users: number; sequentialSeconds: number } };
+      if (c.metrics.users === USERS) {
+        out.sequentialPagerSeconds = c.metrics.sequentialSeconds;
+        out.sequentialPagerSource = 'bench/results/client.json';
+      }
+    }
+    if (typeof out.sequentialPagerSeconds === 'number') out.fullSyncSpeedupVsSequential = round(out.sequentialPagerSeconds / (out.fullSyncSeconds as number), 1);
+
+    // (b) incremental after 1 % changed
+    const changed = Math.max(1, Math.round(USERS / 100));
+    const page = await client.listUsers({ count: Math.min(1000, changed), startIndex: 1000 });
+    const targets: { id: string; userName: string }[] = [];
+    for (let start = 1; targets.length < changed; start += 1000) {
+      const p = start === 1 ? page : await client.listUsers({ count: 1000, startIndex: start });
+      for (const u of p.items) if (targets.length < changed && u.userName !== 'spadmin') targets.push({ id: u.id, userName: u.userName });
+      if (p.items.length === 0) break;
+    }
+    for (let i = 0; i < targets.length; i += 16) {
+      await Promise.all(targets.slice(i, i + 16).map((u) => client.replaceUser(u.id, { userName: u.userName, displayName: `Bench ${u.userName}` })));
+    }
+    const before = await upstreamRequests();
+    t = performance.now();
+    const inc = await sync.run('incremental');
+    out.incrementalSeconds = round((performance.now() - t) / 1000);
+    out.incrementalUpstreamRequests = (await upstreamRequests()) - before;
+    out.incrementalChangedUsers = changed;
+    out.incrementalUpdated = inc.counts.updated;
+    await store.close();
+
+    // (c) mirror-served user(userName) { roles } at a fixed rate, gateway in a child process
+    const appUrl = pathToFileURL(join(here, '..', 'src', 'app.ts')).href;
+    const cfgUrl = pathToFileURL(join(here, '..', 'src', 'config.ts')).href;
+    const clientUrl = pathToFileURL(join(here, '..', 'src', 'iiq', 'client.ts')).href;
+    const setupUrl = pathToFileURL(join(here, '..', 'src', 'mirror', 'service.ts')).href;
+    const openUrl = pathToFileURL(join(here, '..', 'src', 'mirror', 'open.ts')).href;
+    const gw = await child(
+      `const { createApp } = await import(${JSON.stringify(appUrl)});
+       const { loadConfig } = await import(${JSON.stringify(cfgUrl)});
+       const { createIiqClient } = await import(${JSON.stringify(clientUrl)});
+       const { ConnectionMirror } = await import(${JSON.stringify(setupUrl)});
+       const { openMirrorStore } = await import(${JSON.stringify(openUrl)});
+       const { createServer } = await import('node:http');
+       const live = createIiqClient({ baseUrl: ${JSON.stringify(baseUrl)}, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
+       const store = await openMirrorStore({ dataDir: ${JSON.stringify(dir)} });
+       const mirror = new ConnectionMirror({ live, store, connectionId: 'bench', tenantId: 'bench', schedule: false });
+       await mirror.start();
+       const app = createApp({ client: live, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0' }), mirror });
+       const server = createServer(app.handle);
+       server.listen(0, '127.0.0.1', () => process.stdout.write('GATEWAY http://127.0.0.1:' + server.address().port + '\\n'));`,
+      'GATEWAY',
+    );
+    gateway = gw.proc;
+    const names = targets.map((u) => u.userName);
+    const pool = new Pool(gw.value, { connections: 64 });
+    const query = 'query($n: String!) { user(userName: $n) { userName roles(first: 20) { totalCount edges { acquired node { name } } } } }';
+    const once = async (n: string) => {
+      const started = performance.now();
+      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'x-iiq-consistency': 'mirror' }, body: JSON.stringify({ query, variables: { n } }) });
+      const body = (await res.body.json()) as { data?: { user?: { userName: string } | null }; errors?: unknown[] };
+      if (res.statusCode !== 200 || body.errors || !body.data?.user) throw new Error(`bad response ${res.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 500; i++) await once(names[i % names.length]!); // warm-up (JIT, statement cache)
+    const latencies: number[] = [];
+    let errors = 0;
+    const inflight: Promise<void>[] = [];
+    const start = performance.now();
+    const total = RATE * LOAD_SECONDS;
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE; // open loop: requests leave on schedule whatever the latency
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(once(names[(i * 7919) % names.length]!).then((ms) => void latencies.push(ms), () => void errors++));
+    }
+    await Promise.all(inflight);
+    const elapsed = (performance.now() - start) / 1000;
+    await pool.close();
+    out['served.targetRps'] = RATE;
+    out['served.requests'] = total;
+    out['served.achievedRps'] = Math.round(total / elapsed);
+    out['served.errors'] = errors;
+    out['served.p50Ms'] = round(pct(latencies, 50));
+    out['served.p99Ms'] = round(pct(latencies, 99));
+    out['served.p99TargetMet'] = (out['served.p99Ms'] as number) <= 5;
+    return out;
+  } finally {
+    gateway?.kill('SIGTERM');
+    await client.close();
+    sim.proc.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
