@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { fromIiqError } from '../../src/graphql/errors.ts';
 import { IiqError, type IiqErrorKind } from '../../src/iiq/errors.ts';
 import type { IiqClient } from '../../src/iiq/types.ts';
+import { encodeGlobalId } from '../../src/graphql/global-id.ts';
 import { startGateway, type Gateway } from './harness.ts';
 
 let gw: Gateway;
@@ -140,5 +141,46 @@ describe('masking', () => {
     }
     const rateLimited = fromIiqError(new IiqError({ kind: 'tooMany', operation: 'listUsers', message: 'x', status: 429 }));
     expect(rateLimited?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+});
+
+describe('NOT_FOUND end to end (IdentityIQ answers 404 where the gateway expects a resource)', () => {
+  it('a SCIM base path IIQ does not serve: every read is NOT_FOUND with the upstream operation and status', async () => {
+    // the container answers 404 for an unknown context path, as Tomcat does for a mistyped IIQ_BASE_URL
+    const wrong = await startGateway({ sim: { users: 5 }, ready: false });
+    const gw2 = await startGateway({ sim: { users: 1 }, ready: false, client: { baseUrl: wrong.client.baseUrl.replace(/\/scim\/v2$/, '/scim/v9') } });
+    try {
+      const res = await gw2.gql(`{ users(first: 2) { totalCount } }`);
+      expect(res.status).toBe(200);
+      expect(res.data).toBeNull();
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]!).toMatchObject({ path: ['users'], extensions: { code: 'NOT_FOUND', upstream: { status: 404 } } });
+      // the simulator's own 404 page: no fault injected
+    } finally {
+      await gw2.close();
+      await wrong.close();
+    }
+  });
+
+  it('a nested resource IIQ answers 404 for: NOT_FOUND at its path, the rest of the query resolves', async () => {
+    const sim = gw.sim.data.users[7]!;
+    // an IIQ whose PolicyViolations endpoint is not deployed answers 404 for the list
+    gw.sim.faults.inject({ type: 'status', status: 404, times: 5, pathPrefix: '/PolicyViolations' });
+    try {
+      const res = await gw.gql(`query ($n: String!) { a: user(userName: $n) { userName policyViolations { remoteId } } b: user(userName: $n) { userName } }`, { n: sim.userName });
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]!).toMatchObject({ path: ['a', 'policyViolations'], extensions: { code: 'NOT_FOUND', upstream: { operation: 'listPolicyViolations', status: 404 } } });
+      expect(res.data).toEqual({ a: null, b: { userName: sim.userName } });
+    } finally {
+      gw.sim.faults.clear();
+    }
+  });
+
+  it('a user that does not exist is null without an error, by userName and by id (IIQ 404 on GET /Users/{id})', async () => {
+    gw.sim.requests.reset();
+    const res = await gw.gql(`{ a: user(userName: "no-such") { id } b: user(id: "no-such-id") { id } c: node(id: "${encodeGlobalId('User', 'no-such-id')}") { id } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ a: null, b: null, c: null });
+    expect(gw.sim.requests.list().some((r) => r.path.startsWith('/Users/') && r.status === 404)).toBe(true);
   });
 });
