@@ -76,6 +76,18 @@ function costLimit(max: number, defaultPageSize: number): Plugin {
   };
 }
 
+/** The same error with extensions.code set, unless it has one. */
+function withCode<E extends Error>(e: E, code: string): E | GraphQLError {
+  // graphql-jit's errors are GraphQLError-shaped without `extensions`
+  const g = e as Partial<GraphQLError>;
+  if (g.extensions?.code !== undefined) return e;
+  return new GraphQLError(e.message, {
+    ...(g.nodes ? { nodes: g.nodes } : {}), ...(g.source ? { source: g.source } : {}), ...(g.positions ? { positions: g.positions } : {}),
+    ...(g.path ? { path: g.path } : {}), ...(g.originalError ? { originalError: g.originalError } : {}),
+    extensions: { ...g.extensions, code },
+  });
+}
+
 /** Re-issues Armor's (and graphql-js') validation and parse refusals with codes; hides field suggestions when introspection is off. */
 function codedRefusals(hideSuggestions: boolean): Plugin {
   const recode = <E extends Error>(e: E): E | GraphQLError => {
@@ -90,12 +102,24 @@ function codedRefusals(hideSuggestions: boolean): Plugin {
   return {
     onParse() {
       return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError && tagged.has(result)) replaceParseResult(recode(result));
+        if (!(result instanceof GraphQLError)) return;
+        if (tagged.has(result)) replaceParseResult(recode(result));
+        else if (result.extensions?.code === undefined) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
       };
     },
     onValidate() {
       return ({ result, setResult }) => {
-        if (result.length && result.some((e) => (e instanceof GraphQLError && tagged.has(e)) || (hideSuggestions && / Did you mean /.test(e.message)))) setResult(result.map(recode));
+        if (result.length) setResult(result.map((e) => withCode(recode(e), 'GRAPHQL_VALIDATION_FAILED')));
+      };
+    },
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          // a request error (variables that do not coerce, no such operation): no data at all, errors without a path
+          if (!('errors' in result) || !result.errors?.length || result.data != null) return;
+          if (result.errors.every((e) => e.extensions?.code !== undefined || e.path !== undefined)) return;
+          setResult({ ...result, errors: result.errors.map((e) => (e.path === undefined ? withCode(e, 'BAD_USER_INPUT') : e)) });
+        },
       };
     },
   };

@@ -137,6 +137,8 @@ export async function handleUnified(request: Request, url: URL, conn: GatewayCon
   } catch {
     throw bad('the path is not valid percent-encoded UTF-8');
   }
+  // ids are opaque IIQ ids: a separator, dot segment or control character is never one (and must not reach IIQ)
+  if (segments.some((s) => s.length > 512 || s === '.' || s === '..' || /[/\\\u0000-\u001f\u007f]/.test(s))) throw bad('the path has an invalid id');
   if (request.method !== 'GET') return null;
   const remote = remoteOf(params);
 
