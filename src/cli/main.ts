@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type GatewayConfig } from '../config.ts';
+import { createIiqClient } from '../iiq/client.ts';
 import { f } from '../iiq/filter.ts';
 import { AccessMapping } from '../mirror/access.ts';
 import { loadMirrorConfig, type MirrorConfig } from '../mirror/config.ts';
@@ -99,7 +100,14 @@ const exportCommand = new Command('export')
   .option('--access-map <file>', 'access mapping JSON ({ "rules": [{ "role": "Payroll*", "permissions": ["payroll:read"] }] }); default ACCESS_MAP_FILE')
   .action(async (what: ExportKind, opts: { format: ExportFormat; out?: string; from: 'live' | 'mirror'; accessMap?: string }) => {
     const { gateway, mirror: mirrorConfig } = configs();
-    const upstream = await openUpstream(gateway, err);
+    // from the mirror nothing goes upstream: a client that is never called (no embedded simulator either)
+    const upstream: CliUpstream =
+      opts.from === 'live'
+        ? await openUpstream(gateway, err)
+        : (() => {
+            const client = createIiqClient({ baseUrl: gateway.iiq?.baseUrl ?? 'http://127.0.0.1:9/identityiq/scim/v2', auth: gateway.iiq?.auth ?? { kind: 'basic', username: 'unused', password: 'unused' } });
+            return { client, baseUrl: client.baseUrl, demo: false, close: () => client.close() };
+          })();
     const mapFile = opts.accessMap ?? mirrorConfig.accessMapFile;
     const mirror = opts.from === 'mirror' || !mapFile ? await openConnectionMirror(mirrorConfig, upstream.client, { schedule: false }) : null;
     const mapping = async () => (mapFile ? AccessMapping.fromFile(mapFile) : mirror!.accessMapping());
