@@ -117,6 +117,8 @@ export interface GatewayConfig {
   graphiql: boolean;
   logLevel: string;
   simulator: { users: number; profile: 'zero' | 'realistic' };
+  /** IIQ_GRAPH_SECRET_KEY when set, in any mode: keys cursor MACs (src/graphql/cursor.ts); without it they are per process */
+  secretKey?: string;
   /** linked-accounts mode (IIQ_GRAPH_ADMIN_KEY set): tenants, API keys, stored connections; undefined = single connection */
   linked?: {
     adminKey: string;
@@ -181,7 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`IIQ_CA_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  if (e.IIQ_GRAPH_ADMIN_KEY && e.IIQ_GRAPH_SECRET_KEY) {
+  if (e.IIQ_GRAPH_SECRET_KEY) {
     try {
       Keyring.parse(e.IIQ_GRAPH_SECRET_KEY);
     } catch (err) {
@@ -212,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL === 'true',
     logLevel: e.LOG_LEVEL,
     simulator: { users: e.SIMULATOR_USERS, profile: e.SIMULATOR_PROFILE },
+    ...(e.IIQ_GRAPH_SECRET_KEY ? { secretKey: e.IIQ_GRAPH_SECRET_KEY } : {}),
     ...(e.IIQ_GRAPH_ADMIN_KEY
       ? { linked: { adminKey: e.IIQ_GRAPH_ADMIN_KEY, secretKey: e.IIQ_GRAPH_SECRET_KEY!, dataDir: e.DATA_DIR, ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}) } }
       : {}),

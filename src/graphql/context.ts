@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { Caller, ConnectionService } from '../connections/service.ts';
 import type { IiqClient } from '../iiq/types.ts';
 import { watchMembershipIndex } from '../observability/metrics.ts';
-import { CursorCodec } from './cursor.ts';
+import { CursorCodec, cursorKey, stableJson } from './cursor.ts';
 import { RequestLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import { RoleMembershipIndex } from './membership-index.ts';
@@ -42,7 +42,8 @@ export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, l
     config,
     catalog: new RoleCatalog(client, config.roleCacheTtlMs, logger),
     membership,
-    cursors: new CursorCodec(client.baseUrl),
+    // keyed by a secret and the connection's identity, never by its public base URL alone
+    cursors: new CursorCodec(cursorKey(stableJson([scope?.tenantId ?? null, scope?.connectionId ?? null, raw.baseUrl]), config.secretKey ?? config.linked?.secretKey)),
     limits: { defaultSize: config.pageSize.default, maxSize: config.pageSize.max },
     logger,
     cache,

@@ -1,6 +1,12 @@
-// Opaque connection cursors: an offset bound to a fingerprint of the query (filter, order, scope),
-// authenticated with an HMAC so that edited, foreign or garbage cursors are rejected as BAD_USER_INPUT.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// Connection cursors: an offset bound to a fingerprint of the query (filter, order, scope), authenticated
+// with an HMAC so that edited, foreign or garbage cursors are rejected as BAD_USER_INPUT. Authenticated, not
+// encrypted: the offset is readable after base64 decoding (it grants nothing); clients must not parse it.
+//
+// The MAC key is secret and per connection (cursorKey): a subkey of IIQ_GRAPH_SECRET_KEY's current key when
+// that is set, else random bytes drawn once per process. Without IIQ_GRAPH_SECRET_KEY, cursors therefore do
+// not survive a restart and are not accepted by another replica; with it, they do until the key is rotated.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Keyring } from '../connections/secrets.ts';
 import { badUserInput } from './errors.ts';
 
 const VERSION = 'c1';
@@ -19,12 +25,32 @@ export function fingerprint(scope: unknown): string {
   return createHash('sha256').update(stableJson(scope)).digest('base64url').slice(0, 16);
 }
 
+/** drawn once per process: the root of cursor keys when IIQ_GRAPH_SECRET_KEY is not set */
+let processRoot: Buffer | undefined;
+
+/**
+ * The MAC key of one connection's cursors: HMAC(root, identity), where root is the HKDF subkey "cursor" of
+ * IIQ_GRAPH_SECRET_KEY's current key, or per-process random bytes without it. `identity` names the connection
+ * (tenant, connection id, base URL), so a cursor of connection A is refused on B. Never derived from public data.
+ */
+export function cursorKey(identity: string, secretKey?: string | undefined): Buffer {
+  let root: Buffer;
+  if (secretKey) {
+    const ring = Keyring.parse(secretKey);
+    root = ring.subkey(ring.current.kid, 'cursor')!;
+  } else {
+    root = processRoot ??= randomBytes(32);
+  }
+  return createHmac('sha256', root).update(`iiq-graph cursor|${identity}`).digest();
+}
+
 export class CursorCodec {
   private readonly key: Buffer;
 
-  /** The key only authenticates cursors (an offset grants nothing); derive it so cursors survive restarts. */
-  constructor(secret: string) {
-    this.key = createHash('sha256').update(`iiq-graph cursor key|${secret}`).digest();
+  /** @param key a secret MAC key of at least 32 bytes, normally from cursorKey() */
+  constructor(key: Buffer) {
+    if (key.length < 32) throw new Error('the cursor key must be at least 32 bytes');
+    this.key = key;
   }
 
   private mac(payload: string): string {
