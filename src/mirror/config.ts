@@ -11,6 +11,7 @@ const mirrorEnvSchema = z.object({
   MIRROR_DELETION_SCAN_INTERVAL: seconds('MIRROR_DELETION_SCAN_INTERVAL', 900),
   MIRROR_ROLES_INTERVAL: seconds('MIRROR_ROLES_INTERVAL', 900),
   MIRROR_SKEW: seconds('MIRROR_SKEW', 60),
+  MIRROR_CHANGES_RETENTION_DAYS: z.coerce.number({ error: 'MIRROR_CHANGES_RETENTION_DAYS must be a number of days' }).int().min(0).default(30),
   MIRROR_CONCURRENCY: count('MIRROR_CONCURRENCY', 4),
   MIRROR_PAGE_SIZE: count('MIRROR_PAGE_SIZE', 250),
   ACCESS_MAP_FILE: z.string().min(1).optional(),
@@ -23,7 +24,7 @@ export interface MirrorConfig {
   dataDir: string;
   databaseUrl?: string;
   accessMapFile?: string;
-  sync: { concurrency: number; pageSize: number; batchSize: number; skewMs: number; incrementalIntervalMs: number; deletionScanIntervalMs: number; rolesIntervalMs: number };
+  sync: { concurrency: number; pageSize: number; batchSize: number; skewMs: number; incrementalIntervalMs: number; deletionScanIntervalMs: number; rolesIntervalMs: number; changeRetentionMs: number };
 }
 
 export function loadMirrorConfig(env: Record<string, string | undefined>): MirrorConfig {
@@ -43,6 +44,7 @@ export function loadMirrorConfig(env: Record<string, string | undefined>): Mirro
       incrementalIntervalMs: e.MIRROR_SYNC_INTERVAL * 1000,
       deletionScanIntervalMs: e.MIRROR_DELETION_SCAN_INTERVAL * 1000,
       rolesIntervalMs: e.MIRROR_ROLES_INTERVAL * 1000,
+      changeRetentionMs: e.MIRROR_CHANGES_RETENTION_DAYS * 86_400_000,
     },
   };
 }

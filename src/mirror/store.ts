@@ -506,6 +506,14 @@ export class MirrorStore {
     return rows.map(toChange);
   }
 
+  /** Drops events older than `before`, except those a webhook delivery still waits for; returns how many. */
+  async pruneChanges(connectionId: string, before: Date): Promise<number> {
+    return this.db.run(
+      `DELETE FROM mirror_changes WHERE connection_id = ? AND occurred_at < ? AND seq NOT IN (SELECT seq FROM mirror_webhook_deliveries WHERE status = 'pending')`,
+      [connectionId, before.toISOString()],
+    );
+  }
+
   async countChanges(connectionId: string, opts: { after?: number; types?: readonly ChangeType[] | null } = {}): Promise<number> {
     const types = opts.types?.length ? opts.types : null;
     const rows = await this.db.all(

@@ -25,6 +25,8 @@ export interface MirrorSyncOptions {
   incrementalIntervalMs: number;
   deletionScanIntervalMs: number;
   rolesIntervalMs: number;
+  /** change events older than this are pruned after each scheduled round (0 = keep forever) */
+  changeRetentionMs: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: MirrorSyncOptions = {
@@ -35,6 +37,7 @@ export const DEFAULT_SYNC_OPTIONS: MirrorSyncOptions = {
   incrementalIntervalMs: 60_000,
   deletionScanIntervalMs: 15 * 60_000,
   rolesIntervalMs: 15 * 60_000,
+  changeRetentionMs: 30 * 86_400_000,
 };
 
 export type SyncListener = (events: readonly ChangeEvent[]) => void;
@@ -99,6 +102,10 @@ export class MirrorSync {
     }
     runs.push(await this.run('incremental'));
     if (due(state.lastDeletionScanAt, this.options.deletionScanIntervalMs)) runs.push(await this.run('deletions'));
+    if (this.options.changeRetentionMs > 0) {
+      const pruned = await this.store.pruneChanges(this.connectionId, new Date(now.getTime() - this.options.changeRetentionMs));
+      if (pruned > 0) this.logger?.info({ pruned }, 'old change events pruned');
+    }
     return runs;
   }
 

@@ -109,6 +109,31 @@ describe.each(MIRROR_DATABASES)('mirror sync on $name', ({ make }) => {
   });
 });
 
+describe.each(MIRROR_DATABASES)('change feed retention on $name', ({ make }) => {
+  it('prunes events older than the retention, never one a webhook delivery still waits for', async () => {
+    const { sim } = await startSim({ users: 20 });
+    const iiq = client(sim.baseUrl);
+    const db = make();
+    const store = await db.open();
+    try {
+      const hook = await store.createWebhook({ tenantId: 't', connectionId: CONN, url: 'http://127.0.0.1:9/never' });
+      await new MirrorSync(iiq, store, CONN, OPTS).run('full');
+      await store.enqueueDeliveries(hook);
+      const pending = await store.pendingDeliveries(hook.id, 1000);
+      for (const d of pending.slice(1)) await store.recordAttempt(d.id, { status: 'delivered', responseStatus: 204, error: null, nextAttemptAt: null });
+      const total = await store.countChanges(CONN);
+      expect(await store.pruneChanges(CONN, new Date(Date.now() - 60_000))).toBe(0);
+      expect(await store.pruneChanges(CONN, new Date(Date.now() + 60_000))).toBe(total - 1);
+      expect((await store.listChanges(CONN)).map((e) => e.seq)).toEqual([pending[0]!.seq]);
+    } finally {
+      await store.close();
+      await db.drop();
+      await iiq.close();
+      await sim.close();
+    }
+  });
+});
+
 describe.each(MIRROR_DATABASES)('mirror sync under faults on $name', ({ make }) => {
   let sim: Sim;
   let iiq: IiqClient;
