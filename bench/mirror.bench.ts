@@ -1,6 +1,6 @@
 // Benchmark: the directory mirror against the simulator's `realistic` profile (child process).
-//  (a) full sync of BENCH_USERS (default 100,000) users with roles into SQLite, parallel windows (K=8, 500 per
-//      page): time and peak RSS of this process (target <= 256 MB); compare with the sequential pager of
+//  (a) full sync of BENCH_USERS (default 100,000) users with roles into SQLite, parallel windows (K=8,
+//      BENCH_PAGE_SIZE per page, default 250 as MIRROR_PAGE_SIZE): time and peak RSS of this process (target <= 256 MB); compare with the sequential pager of
 //      bench/results/client.json (same profile, same size), or measure it here with BENCH_MIRROR_SEQUENTIAL=1;
 //  (b) incremental sync after 1 % of the users changed (PUT /Users): time and upstream requests;
 //  (c) mirror-served `user(userName) { roles }` at a fixed 1,000 requests/s (open loop) for 10 s against a
@@ -20,6 +20,8 @@ import { MirrorSync } from '../src/mirror/sync.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const K = 8;
+/** MIRROR_PAGE_SIZE's default: K pages in flight bound the sync's memory */
+const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 250);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const LOAD_SECONDS = 10;
 
@@ -68,11 +70,11 @@ export default async function run(): Promise<Record<string, number | string | bo
   });
   const client = createIiqClient({ baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null, dispatcher: counting });
   const upstreamRequests = async () => sent;
-  const out: Record<string, number | string | boolean> = { users: USERS, concurrency: K, pageSize: 500, store: 'sqlite', simulator: 'child process (realistic profile)' };
+  const out: Record<string, number | string | boolean> = { users: USERS, concurrency: K, pageSize: PAGE, store: 'sqlite', simulator: 'child process (realistic profile)' };
   let gateway: ChildProcess | null = null;
   try {
     const store = await openMirrorStore({ dataDir: dir });
-    const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: 500, batchSize: 500, skewMs: 60_000 });
+    const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: PAGE, batchSize: 500, skewMs: 60_000 });
     // (a) full sync
     const rss = rssSampler();
     out.rssBeforeMb = rss.peakMb();
