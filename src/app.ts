@@ -186,6 +186,12 @@ export function createApp(deps: AppDeps): App {
           logger.warn({ err: (err as Error).message }, 'could not read IIQ ServiceProviderConfig; keeping configured page limits');
         }
         try {
+          // the default User attributes (/Schemas, read once per client): no first query pays for discovery
+          await connection.client.userSchemaAttributes?.();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'could not read the IIQ User schemas at start; they are read on first use');
+        }
+        try {
           await connection.catalog.get();
         } catch (err) {
           logger.warn({ err: (err as Error).message }, 'role catalog not loaded at start; it loads on first use');

@@ -563,6 +563,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
   return {
     baseUrl: http.baseUrl,
     serviceProviderConfig,
+    userSchemaAttributes: (opts: CallOptions = {}) => defaultUserAttributes(opts),
     listUsers,
     countUsers,
     iterateUsers,

@@ -249,6 +249,12 @@ export type NotModified = { notModified: true };
 export interface IiqClient extends IiqResourceClient {
   readonly baseUrl: string;
   serviceProviderConfig(opts?: CallOptions): Promise<IiqServiceProviderConfig>;
+  /**
+   * The User attributes IIQ returns by default, read once from /Schemas (needed to ask for roles or entitlements
+   * along with the default attributes); `app.ready()` reads them so no query pays for it. Clients without
+   * discovery (the mirror) omit it.
+   */
+  userSchemaAttributes?(opts?: CallOptions): Promise<string[]>;
 
   listUsers(query: UserQuery, opts?: CallOptions): Promise<Page<IiqUser>>;
   /** totals only (count=0) */

@@ -1,4 +1,5 @@
 // Upstream cost grows with the query's depth, not with its rows: counted on the simulator.
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersWithRoleOwnersDocument, UsersWithRolesDocument } from './__generated__/operations.ts';
 import { startGateway, type Gateway } from './harness.ts';
@@ -6,12 +7,18 @@ import { startGateway, type Gateway } from './harness.ts';
 describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts (idFilterable: $idFilterable)', ({ idFilterable }) => {
   let gw: Gateway;
   beforeAll(async () => {
-    gw = await startGateway({ sim: { users: 200, idFilterable }, ready: false });
-    // discovery requests (ServiceProviderConfig, schema) are made once per client, not per query
-    await gw.client.serviceProviderConfig();
-    await gw.gql(`{ users(first: 1) { edges { node { attributes } } } }`);
+    // app.ready() reads ServiceProviderConfig, the User schemas and the role catalog, and starts the membership
+    // scan (waited for, so its pages are not counted below): no pre-warming here
+    gw = await startGateway({ sim: { users: 200, idFilterable }, waitForIndex: true });
   });
   afterAll(async () => gw?.close());
+
+  it('a ready gateway: the first query with default attributes and roles costs 1 request (no discovery left)', async () => {
+    gw.sim.requests.reset();
+    const res = await gw.gql(`{ users(first: 5) { edges { node { attributes roles(first: 5) { edges { node { name } } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(gw.sim.requests.list().map((r) => r.path)).toEqual(['/Users']);
+  });
 
   it('the issue query costs 2 requests with a cold role catalog, 1 with a warm one', async () => {
     gw.app.connection.catalog.invalidate();
@@ -80,6 +87,52 @@ describe.each([{ idFilterable: false }, { idFilterable: true }])('request counts
       const sim = gw.sim.data.userByName(e.node.userName)!;
       expect(e.node.manager?.userName ?? null).toBe(sim.managerId ? gw.sim.data.userById(sim.managerId)!.userName : null);
       expect(e.node.directReports.totalCount).toBe(gw.sim.data.users.filter((u) => u.managerId === sim.id).length);
+    }
+  });
+});
+
+describe('a truly fresh gateway (app.ready() never called): what its first queries cost', () => {
+  const SCHEMAS = ['core:2.0:User', 'extension:enterprise:2.0:User', 'sailpoint:1.0:User'].map((u) => `/Schemas/urn:ietf:params:scim:schemas:${u}`);
+  const first = async (query: string) => {
+    const gw = await startGateway({ sim: { users: 200 }, ready: false });
+    try {
+      const cold = await gw.gql(query);
+      expect(cold.errors).toBeUndefined();
+      const coldPaths = gw.sim.requests.list().map((r) => r.path);
+      gw.sim.requests.reset();
+      await gw.gql(query);
+      return { cold: coldPaths, warm: gw.sim.requests.list().map((r) => r.path) };
+    } finally {
+      await gw.close();
+    }
+  };
+
+  it('the issue query: ServiceProviderConfig + users + role catalog = 3 requests, then 1', async () => {
+    const { cold, warm } = await first(print(UsersWithRolesDocument));
+    expect([...cold].sort()).toEqual(['/Roles', '/ServiceProviderConfig', '/Users']);
+    expect(warm).toEqual(['/Users']);
+  });
+
+  it('default attributes with roles: + 3 /Schemas reads = 6 requests, then 1', async () => {
+    const { cold, warm } = await first(`{ users(first: 5) { edges { node { attributes roles(first: 5) { edges { node { name } } } } } } }`);
+    expect([...cold].sort()).toEqual([...SCHEMAS, '/Roles', '/ServiceProviderConfig', '/Users'].sort());
+    expect(warm).toEqual(['/Users']);
+  });
+
+  it('selected attributes without roles: ServiceProviderConfig + users = 2 requests, then 1', async () => {
+    const { cold, warm } = await first(`{ users(first: 5) { edges { node { userName displayName email } } } }`);
+    expect([...cold].sort()).toEqual(['/ServiceProviderConfig', '/Users']);
+    expect(warm).toEqual(['/Users']);
+  });
+
+  it('app.ready() itself: ServiceProviderConfig + 3 /Schemas + role catalog (then the membership scan)', async () => {
+    const gw = await startGateway({ sim: { users: 200 }, ready: false });
+    try {
+      await gw.app.ready();
+      expect(gw.sim.requests.list().filter((r) => !r.path.startsWith('/Users')).map((r) => r.path).sort()).toEqual([...SCHEMAS, '/Roles', '/ServiceProviderConfig'].sort());
+      await gw.app.membershipReady();
+    } finally {
+      await gw.close();
     }
   });
 });

@@ -156,7 +156,8 @@ describe('production switches', () => {
     const dir = mkdtempSync(join(tmpdir(), 'iiq-graph-trusted-'));
     const file = join(dir, 'trusted.json');
     writeFileSync(file, JSON.stringify({ [hash]: doc }));
-    const gw = await startGateway({ env: { TRUSTED_DOCUMENTS_FILE: file } });
+    // the background membership scan is waited for: its pages would be counted as upstream requests below
+    const gw = await startGateway({ env: { TRUSTED_DOCUMENTS_FILE: file }, waitForIndex: true });
     try {
       const ok = await post(gw, { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
       expect(((await ok.json()) as any).data.users.totalCount).toBe(120);
