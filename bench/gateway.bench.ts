@@ -83,7 +83,8 @@ async function gql(app: App, query: string, variables?: Record<string, unknown>)
 function gateway(sim: SimProcess, cache: 'off' | 'warm' = 'off'): { app: App; client: IiqClient } {
   const client = createIiqClient({ baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
   const env = cache === 'off' ? { CACHE: 'off' } : { CACHE: 'on', CACHE_TTL_USERS: '3600', CACHE_TTL_LISTS: '3600' };
-  const app = createApp({ client, config: loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0', ...env }) });
+  // request limits are not under test here: the deep queries measure upstream requests
+  const app = createApp({ client, config: loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0', MAX_COST: '100000000', ...env }) });
   return { app, client };
 }
 
@@ -143,8 +144,8 @@ export default async function run(): Promise<Record<string, number | string | bo
     const replay = new Proxy(client, {
       get: (target, prop, receiver) => (prop === 'listUsers' ? async () => recorded : Reflect.get(target, prop, receiver)),
     }) as IiqClient;
-    const replayApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }) });
-    const standardApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }), executor: 'standard' });
+    const replayApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', MAX_COST: '100000000' }) });
+    const standardApp = createApp({ client: replay, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', MAX_COST: '100000000' }), executor: 'standard' });
     const measure = async (fn: () => Promise<unknown>, n: number) => {
       const cpu = process.cpuUsage();
       const t = performance.now();

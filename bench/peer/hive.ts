@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
@@ -12,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 
 /** Runs `mesh-compose` on bench/peer/mesh.config.ts; returns the supergraph path. */
-export function composePeer(out = join(root, 'bench', 'results', 'peer-supergraph.tmp.graphql')): string {
+export function composePeer(out = join(tmpdir(), `iiq-graph-peer-supergraph-${process.pid}.graphql`)): string {
   const r = spawnSync(process.execPath, [join(root, 'node_modules', '@graphql-mesh', 'compose-cli', 'esm', 'bin.js'), '-c', join(here, 'mesh.config.ts'), '-o', out], {
     cwd: root,
     encoding: 'utf8',

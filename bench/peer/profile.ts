@@ -2,6 +2,7 @@
 // (open it in Chrome DevTools) and prints the functions with the most self time.
 // Run: npx tsx bench/peer/profile.ts [seconds]
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -9,7 +10,7 @@ import { startChild, stopChild } from './processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const dir = join(root, 'bench', 'results', 'profile');
+const dir = join(tmpdir(), 'iiq-graph-profile');
 const seconds = Number(process.argv[2] ?? 5);
 const query = `{ users(first: 100) { totalCount edges { node { id userName displayName givenName familyName email active riskScore isManager
   roles { edges { acquired node { name type { name } } } } } } } }`;
