@@ -2,7 +2,7 @@
 // zero-latency simulator (a child process), at a FIXED rate for a fixed time with autocannon; a mix of GraphQL
 // users page with roles, user lookup, role members, the unified REST list and a proxied call.
 // Reports error rate, latency percentiles, and heap after a forced GC before and after (growth = a leak).
-// Run: npx tsx bench/run.ts load   (LOAD_SECONDS=60, LOAD_RATE=200 requests/s, LOAD_CONNECTIONS=16)
+// Run: npx tsx bench/run.ts load   (LOAD_SECONDS=60, LOAD_RATE=200 requests/s, LOAD_CONNECTIONS=16, LOAD_CACHE=off|on)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,7 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const RATE = Number(process.env.LOAD_RATE ?? 200);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const USERS = Number(process.env.LOAD_USERS ?? 2000);
+const CACHE = process.env.LOAD_CACHE === 'on' ? 'on' : 'off';
 
 interface AutocannonResult {
   requests: { total: number; average: number };
@@ -69,7 +70,8 @@ export default async function load(): Promise<Record<string, number | string>> {
   const client = createIiqClient({ baseUrl: sim.baseUrl, auth });
   const proxy = new ProxyUpstream({ baseUrl: sim.baseUrl, secret: { auth, proxyUrl: null }, caBundle: null });
   // production defaults except the per-caller rate limit (one load generator = one caller)
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', CONNECTION_RATE_LIMIT_PER_MINUTE: '1000000' });
+  // LOAD_CACHE=off (default) measures every request through to IIQ; on = the SCIM read cache and response cache too
+  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: CACHE, RATE_LIMIT_PER_MINUTE: '1000000', CONNECTION_RATE_LIMIT_PER_MINUTE: '1000000' });
   const app = createApp({ client, config, proxy });
   await app.ready();
   await app.membershipReady();
@@ -110,6 +112,7 @@ export default async function load(): Promise<Record<string, number | string>> {
   const total = r.requests.total;
   const failed = r.errors + r.timeouts + r.non2xx;
   const metrics = {
+    cache: CACHE,
     seconds: SECONDS,
     targetRatePerSecond: RATE,
     connections: CONNECTIONS,
