@@ -30,6 +30,12 @@ export function fromIiqError(err: IiqError): Response {
     case 'invalidResponse':
       return errorResponse(502, 'UPSTREAM_INVALID_RESPONSE', 'IdentityIQ sent a response the gateway cannot read', { upstream }, true);
     default:
+      // CIRCUIT_OPEN / UPSTREAM_BUSY: the per-connection guard (src/hardening/upstream-guard.ts) did not call IIQ
+      if (err.code === 'CIRCUIT_OPEN' || err.code === 'UPSTREAM_BUSY') {
+        const res = errorResponse(503, 'UPSTREAM_UNAVAILABLE', 'IdentityIQ is unavailable', { upstream, circuit: err.code === 'CIRCUIT_OPEN' ? 'open' : 'busy' }, true);
+        res.headers.set('retry-after', '5');
+        return res;
+      }
       return errorResponse(503, 'UPSTREAM_UNAVAILABLE', 'IdentityIQ is unavailable', { upstream }, true);
   }
 }

@@ -40,7 +40,8 @@ describe('circuit breaker (single connection)', () => {
     // REST face: 503 with the same refusal
     const rest = await fetch(`${gw.origin}/unified/user-directory/users?limit=1`);
     expect(rest.status).toBe(503);
-    await rest.arrayBuffer();
+    expect(rest.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await rest.json()) as any).details).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', circuit: 'open' });
     expect(gw.sim.requests.count()).toBe(0);
     count.add('open-circuit refusals', 2);
 
