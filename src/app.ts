@@ -19,7 +19,7 @@ import { responseCache } from './cache/response-cache.ts';
 import { singleConnectionScope } from './cache/setup.ts';
 import { acquireCacheStore } from './cache/store.ts';
 import { createReadiness, type ReadinessCheck } from './observability/health.ts';
-import { watchUpstreamGuard } from './observability/metrics.ts';
+import { watchMembershipIndex, watchUpstreamGuard } from './observability/metrics.ts';
 import { useObservability } from './observability/plugin.ts';
 import { createHardening } from './hardening/gateway.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
@@ -115,6 +115,8 @@ export function createApp(deps: AppDeps): App {
   // with a mirror, role members come from its persistent index instead of the in-memory scan
   const connection = liveConnection && deps.mirror ? { ...liveConnection, membership: deps.mirror.index } : liveConnection;
   if (connection && deps.mirror) attachMirror(connection, deps.mirror);
+  // the index gauges in /metrics describe the index that serves members
+  if (connection && deps.mirror) watchMembershipIndex('default', deps.mirror.index);
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
