@@ -117,6 +117,20 @@ export function createApp(deps: AppDeps): App {
   if (connection && deps.mirror) attachMirror(connection, deps.mirror);
   // the index gauges in /metrics describe the index that serves members
   if (connection && deps.mirror) watchMembershipIndex('default', deps.mirror.index);
+  // what the mirror learns changed in IIQ leaves the read cache at once, not when its TTL runs out
+  if (connection?.cache && deps.mirror) {
+    const cache = connection.cache;
+    deps.mirror.sync.onChanges((events) => {
+      const users = new Set<string>();
+      for (const e of events) {
+        if (e.type.startsWith('user.')) users.add(e.objectId);
+        else if (e.type.startsWith('membership.')) users.add(e.objectId.split('/', 1)[0]!);
+      }
+      // a large batch (a full sync) drops the connection's users at once rather than one by one
+      if (users.size > 50) void cache.invalidateAll();
+      else for (const id of users) void cache.invalidateUser(id);
+    });
+  }
 
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
