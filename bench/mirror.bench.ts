@@ -74,7 +74,7 @@ export default async function run(): Promise<Record<string, number | string | bo
   let gateway: ChildProcess | null = null;
   try {
     const store = await openMirrorStore({ dataDir: dir });
-    const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: PAGE, batchSize: 500, skewMs: 60_000 });
+    const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: PAGE, batchSize: PAGE, skewMs: 60_000 });
     // (a) full sync
     const rss = rssSampler();
     out.rssBeforeMb = rss.peakMb();
