@@ -74,6 +74,8 @@ export class ConnectionMirror {
       this.index.apply(events);
       void this.webhooks.poke();
     });
+    // the data's age (and readiness) follows every run, scheduled or not
+    this.sync.onRun(async () => void (await this.refreshState()));
   }
 
   /** Loads state and the index; starts the schedule and the webhook poller. */

@@ -62,6 +62,7 @@ export class MirrorSync {
   private stopped = false;
   private abort = new AbortController();
   private listeners: SyncListener[] = [];
+  private runListeners: ((run: SyncRun) => void | Promise<void>)[] = [];
 
   constructor(
     private readonly client: IiqClient,
@@ -76,6 +77,21 @@ export class MirrorSync {
   /** called with the events of every committed batch (index updates, webhook pokes) */
   onChanges(listener: SyncListener): void {
     this.listeners.push(listener);
+  }
+
+  /** called after every run, succeeded or failed (state caches, data age) */
+  onRun(listener: (run: SyncRun) => void | Promise<void>): void {
+    this.runListeners.push(listener);
+  }
+
+  private async ranHook(run: SyncRun): Promise<void> {
+    for (const l of this.runListeners) {
+      try {
+        await l(run);
+      } catch (err) {
+        this.logger?.warn({ err: message(err) }, 'mirror run listener failed');
+      }
+    }
   }
 
   /** the run in progress, if any */
@@ -159,11 +175,14 @@ export class MirrorSync {
       else await this.roles(counts);
       await this.store.finishRun(run.id, 'succeeded', counts, null);
       this.logger?.info({ kind, ...counts, ms: Date.now() - started }, 'mirror sync run finished');
-      return { ...run, status: 'succeeded', endedAt: new Date().toISOString(), counts };
+      const done: SyncRun = { ...run, status: 'succeeded', endedAt: new Date().toISOString(), counts };
+      await this.ranHook(done);
+      return done;
     } catch (err) {
       // errors name the operation and status (IiqError messages carry no user values)
       await this.store.finishRun(run.id, 'failed', counts, message(err)).catch(() => undefined);
       this.logger?.warn({ kind, err: message(err), ...counts }, 'mirror sync run failed; the checkpoint is kept');
+      await this.ranHook({ ...run, status: 'failed', endedAt: new Date().toISOString(), counts, error: message(err) });
       throw err;
     } finally {
       this.current = null;

@@ -153,3 +153,30 @@ describe.each(MIRROR_DATABASES)('serving from the mirror on $name', ({ make }) =
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('a scheduled mirror', () => {
+  it('becomes ready and reports a fresh age without anyone asking for its status', async () => {
+    const { sim } = await startSim({ users: 30 });
+    const iiq = client(sim.baseUrl);
+    const db = MIRROR_DATABASES[0].make();
+    const store = await db.open();
+    const mirror = new ConnectionMirror({ live: iiq, store, connectionId: 'default', tenantId: 'default', sync: { incrementalIntervalMs: 40, skewMs: 1000 } });
+    try {
+      expect(mirror.syncedAt()).toBeNull();
+      await mirror.start();
+      const deadline = Date.now() + 5000;
+      while (!mirror.syncedAt() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const first = mirror.syncedAt()!;
+      expect(first).not.toBeNull();
+      expect(mirror.index.members(sim.data.roles[0]!.id).indexedAt).toEqual(first);
+      while (mirror.syncedAt()!.getTime() === first.getTime() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(mirror.syncedAt()!.getTime()).toBeGreaterThan(first.getTime()); // the incremental runs move it
+    } finally {
+      await mirror.stop();
+      await store.close();
+      await db.drop();
+      await iiq.close();
+      await sim.close();
+    }
+  });
+});
