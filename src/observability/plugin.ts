@@ -18,6 +18,7 @@ export interface ObservabilityOptions {
 
 interface RequestState {
   requestId: string;
+  path: string;
   started: bigint;
   span: Span;
 }
@@ -48,7 +49,7 @@ export function useObservability(options: ObservabilityOptions): Plugin {
           kind: SpanKind.SERVER,
           attributes: { 'http.request.method': request.method, 'url.path': url.pathname, 'http.request.id': requestId },
         }, parent);
-        states.set(request, { requestId, started: process.hrtime.bigint(), span });
+        states.set(request, { requestId, path: url.pathname, started: process.hrtime.bigint(), span });
         return runInRequest({ requestId }, () => context.with(trace.setSpan(parent, span), wrapped));
       },
       // the operation span is active while resolvers run, so client calls and upstream requests nest under it
@@ -107,15 +108,14 @@ export function useObservability(options: ObservabilityOptions): Plugin {
       const requestId = state?.requestId ?? currentRequest()?.requestId;
       if (requestId) response.headers.set('x-request-id', requestId);
       if (!state) return;
-      const url = new URL(request.url);
-      const route = routeOf(url.pathname);
+      const route = routeOf(state.path);
       httpRequestsTotal.inc({ route, status: `${Math.floor(response.status / 100)}xx` });
       state.span.setAttribute('http.response.status_code', response.status);
       if (response.status >= 500) state.span.setStatus({ code: SpanStatusCode.ERROR });
       state.span.end();
       if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
         const ms = Number(process.hrtime.bigint() - state.started) / 1e6;
-        logger.info({ requestId, method: request.method, path: url.pathname, status: response.status, ms: Math.round(ms * 10) / 10 }, 'request');
+        logger.info({ requestId, method: request.method, path: state.path, status: response.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     },
   };
