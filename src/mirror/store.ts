@@ -560,7 +560,10 @@ export class MirrorStore {
     return (await this.db.run('DELETE FROM mirror_webhooks WHERE id = ? AND tenant_id = ?', [id, tenantId])) > 0;
   }
 
-  /** Queues a delivery per new matching event and advances the endpoint's position (one transaction). */
+  /**
+   * Queues a delivery per new matching event and advances the endpoint's position (one transaction); returns
+   * how many events it looked at (0 = the endpoint has caught up with the feed).
+   */
   async enqueueDeliveries(hook: Webhook, limit = 500): Promise<number> {
     return this.db.tx(async (q) => {
       const cur = await q.all('SELECT last_seq FROM mirror_webhooks WHERE id = ?', [hook.id]);
@@ -569,16 +572,14 @@ export class MirrorStore {
       const rows = await q.all('SELECT seq, type FROM mirror_changes WHERE connection_id = ? AND seq > ? ORDER BY seq LIMIT ?', [hook.connectionId, after, limit]);
       if (rows.length === 0) return 0;
       const at = nowIso();
-      let queued = 0;
       for (const r of rows) {
         if (hook.types && !hook.types.includes(String(r.type) as ChangeType)) continue;
-        queued++;
         await q.run(`INSERT INTO mirror_webhook_deliveries (webhook_id, seq, type, attempts, status, next_attempt_at, created_at) VALUES (?, ?, ?, 0, 'pending', ?, ?)`, [
           hook.id, num(r.seq), String(r.type), at, at,
         ]);
       }
       await q.run('UPDATE mirror_webhooks SET last_seq = ? WHERE id = ?', [num(rows[rows.length - 1]!.seq), hook.id]);
-      return queued;
+      return rows.length;
     }, `webhook:${hook.id}`);
   }
 
