@@ -412,3 +412,72 @@ describe('hostile input at the linked-accounts edge (API keys, connection ids, c
     }
   });
 });
+
+describe('hostile configuration and command-line arguments', () => {
+  it('the gateway refuses hostile environment values with a ConfigError naming the variable (never echoing secrets)', async () => {
+    const { ConfigError, loadConfig } = await import('../../src/config.ts');
+    const cases: Record<string, string>[] = [
+      { MAX_DEPTH: '-1' }, { MAX_COST: 'Infinity' }, { MAX_ALIASES: '1e400' }, { MAX_TOKENS: '16 tokens' }, { MAX_BATCH: '0' },
+      { MAX_BODY_BYTES: '-5' }, { RATE_LIMIT_PER_MINUTE: 'lots' }, { REDIS_URL: 'javascript:alert(1)' }, { REDIS_URL: 'http://127.0.0.1:6379' },
+      { INTROSPECTION: 'yes; rm -rf /' }, { CSRF_PREVENTION: '0' }, { UPSTREAM_CONCURRENCY: '1.5' }, { BREAKER_THRESHOLD: '' + '9'.repeat(400) },
+      { PORT: '99999' }, { IIQ_BASE_URL: 'file:///etc/passwd', IIQ_USERNAME: 'u', IIQ_PASSWORD: 'p' },
+      { IIQ_BASE_URL: 'http://iiq.example/identityiq/scim/v2', IIQ_USERNAME: 'u', IIQ_PASSWORD: 'Super-Secret-Env-1' , IIQ_CLIENT_ID: 'c' },
+      { HOST: '0.0.0.0' }, { IIQ_GRAPH_ADMIN_KEY: 'short' },
+    ];
+    for (const env of cases) {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, JSON.stringify(env).slice(0, 80)).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('Super-Secret-Env-1');
+      count.add('cases (configuration)');
+    }
+  });
+
+  it('a trusted-documents file that is not JSON, not a manifest, or whose ids are not the hashes is refused at start', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadTrustedDocuments } = await import('../../src/hardening/graphql-limits.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'iiq-graph-hostile-'));
+    const files = { 'not-json': 'root:x:0:0', array: '[1,2]', 'wrong-hash': JSON.stringify({ ['0'.repeat(64)]: '{ __typename }' }), 'bad-manifest': JSON.stringify({ format: 'apollo-persisted-query-manifest', operations: [{ id: 1 }] }) };
+    for (const [name, text] of Object.entries(files)) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      expect(() => loadTrustedDocuments(file), name).toThrow();
+      count.add('cases (configuration)');
+    }
+    expect(() => loadTrustedDocuments(join(dir, 'missing'))).toThrow();
+    count.add('cases (configuration)');
+  });
+
+  it('the simulator CLI refuses hostile arguments: exit code, one line, no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const argSets = [['--port', '-1'], ['--port', 'abc'], ['--users', '1e99x'], ['--seed', '../../etc'], ['--max-results', '0'], ['--tls-key', '/etc/passwd'], ['--no-such-flag']];
+    const results = await Promise.all(
+      argSets.map(
+        (args) =>
+          new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) => {
+            const started = Date.now();
+            const child = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            child.on('exit', (code) => {
+              clearTimeout(kill);
+              resolve({ code, stderr, ms: Date.now() - started });
+            });
+          }),
+      ),
+    );
+    for (const [i, r] of results.entries()) {
+      expect(r.code, `${argSets[i]!.join(' ')}: ${r.stderr}`).not.toBe(0);
+      expect(r.code).not.toBeNull();
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      count.add('cases (CLI arguments)');
+    }
+  }, 40_000);
+});
