@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { Caller, ConnectionService } from '../connections/service.ts';
 import type { IiqClient } from '../iiq/types.ts';
 import { watchMembershipIndex } from '../observability/metrics.ts';
+import { detachedFromRequest } from '../observability/scope.ts';
 import { CursorCodec, cursorKey, stableJson } from './cursor.ts';
 import { RequestLoaders } from './loaders.ts';
 import type { Logger } from './logger.ts';
@@ -36,6 +37,9 @@ export interface GatewayConnection {
 export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, logger: Logger, scope?: CacheScope): GatewayConnection {
   const { client, origin, cache, label } = connectionClients(raw, config.cache, scope);
   const membership = new RoleMembershipIndex(client, config.membershipIndex, logger);
+  // the first request of a linked connection starts the scan: its refreshes must not inherit that request
+  const start = membership.start.bind(membership);
+  membership.start = () => detachedFromRequest(start);
   watchMembershipIndex(label, membership);
   return {
     client,

@@ -2,6 +2,7 @@
 // reaches IIQ and log lines, and upstream requests are counted against the connection that made them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 
 export interface RequestScope {
   readonly requestId: string;
@@ -19,6 +20,14 @@ const upstreamStorage = new AsyncLocalStorage<UpstreamScope>();
 
 export function runInRequest<T>(scope: RequestScope, fn: () => T): T {
   return requestStorage.run(scope, fn);
+}
+
+/**
+ * Runs background work started while a request is handled (a membership scan and its timers) outside that
+ * request: its upstream calls must not carry the request's id or join its trace.
+ */
+export function detachedFromRequest<T>(fn: () => T): T {
+  return requestStorage.exit(() => context.with(ROOT_CONTEXT, fn));
 }
 
 export function currentRequest(): RequestScope | undefined {
