@@ -26,6 +26,7 @@ const WITH_MEMBERS = `{ users(first: 100) { edges { node { userName roles { edge
 const WITH_MEMBER_DETAILS = `{ users(first: 100) { edges { node { userName roles { edges { node { name members(first: 10) { edges { node { userName displayName email } } } } } } } } } }`;
 const DEEP = `query($n: String!) { user(userName: $n) { userName roles(first: 5) { edges { node { name
   members(first: 5) { edges { node { userName manager { userName directReports(first: 10) { totalCount edges { node { userName } } } } } } } } } } } }`;
+const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { userName displayName email roles(first: 5) { edges { node { name } } } } } }`;
 const PAGE_FIELDS = ['userName', 'displayName', 'givenName', 'familyName', 'email', 'active', 'riskScore', 'isManager', 'custom:department', 'custom:jobtitle'] satisfies UserField[];
 /** ~10 scalar fields plus roles: the page measured in (b) and (c) */
 export const PAGE_QUERY = `{ users(first: 100) { totalCount edges { cursor node { id userName displayName givenName familyName email active
@@ -136,6 +137,11 @@ export default async function run(): Promise<Record<string, number | string | bo
     out['requests.withMembers.details'] = await countRequests(zero, () => gql(app, WITH_MEMBER_DETAILS));
     const someone = (await gql(app, `{ users(first: 1, filter: { isManager: false }) { edges { node { userName } } } }`)).data.users.edges[0].node.userName;
     out['requests.deepTraversal'] = await countRequests(zero, () => gql(app, DEEP, { n: someone }));
+    // federation: 50 user references resolved through _entities (what a router sends for another subgraph's users)
+    const names = (await gql(app, `{ users(first: 50) { edges { node { userName } } } }`)).data.users.edges.map((e: { node: { userName: string } }) => e.node.userName);
+    out['requests.entities50WithRoles'] = await countRequests(zero, () =>
+      gql(app, ENTITIES, { r: names.map((userName: string) => ({ __typename: 'User', userName })) }),
+    );
 
     // (b) own cost: CPU time in this process per query, beside the raw request, in alternating rounds (medians)
     const raw = await rawRequestFor(app, zero);
