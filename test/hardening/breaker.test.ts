@@ -71,6 +71,20 @@ describe('circuit breaker (single connection)', () => {
     count.add('re-opened circuits');
   });
 
+  it('partial results: a failing branch is an error at its path, the other branches keep their data', async () => {
+    gw.sim.faults.inject({ type: 'status', status: 503, times: 2, pathPrefix: '/Users' });
+    const name = gw.sim.data.users[9]!.userName;
+    const r = await gw.gql('query ($n: String) { user(userName: $n) { userName } roles(first: 2) { totalCount edges { node { name } } } }', { n: name });
+    expect((r.data as any).roles.totalCount).toBeGreaterThan(0);
+    expect((r.data as any).roles.edges).toHaveLength(2);
+    expect((r.data as any).user).toBeNull();
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors![0]!.path).toEqual(['user']);
+    expect(r.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { status: 503 } });
+    gw.sim.faults.clear();
+    count.add('partial results');
+  });
+
   it("the caller's own mistakes (404, invalid filter) never open it", async () => {
     for (let i = 0; i < 6; i++) {
       const r = await gw.gql('{ user(userName: "nobody-at-all") { userName } }');
