@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_QUERY } from '../../src/app.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
@@ -47,7 +48,11 @@ describe('request limits (defaults)', () => {
     const ent = await gw.gql('query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { userName } } }', { r: [{ __typename: 'User', userName: name }] });
     expect(ent.errors).toBeUndefined();
     expect((ent.data as any)._entities[0].userName).toBe(name);
-    count.add('legitimate queries', 2);
+    // GraphiQL's (and codegen's) full introspection query and a gateway's federation SDL fetch
+    const intro = await gw.gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    expect(intro.errors).toBeUndefined();
+    expect((await gw.gql('{ _service { sdl } }')).errors).toBeUndefined();
+    count.add('legitimate queries', 4);
   });
 
   it('depth: a manager chain deeper than MAX_DEPTH, also through fragments', async () => {
