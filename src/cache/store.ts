@@ -82,16 +82,30 @@ export class MemoryStore implements CacheStore {
 export class RedisStore implements CacheStore {
   readonly kind = 'redis';
   private readonly redis: Redis;
+  /** set once Redis was up or failed: from then on commands never wait for a connection */
+  private settled = false;
 
   constructor(url: string) {
     // commands wait for the connection at start, but never long: a cache miss is better than a stalled request
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 500 });
-    this.redis.on('error', () => cacheErrorsTotal.inc({ store: 'redis' }));
+    this.redis.on('error', () => {
+      this.settled = true;
+      cacheErrorsTotal.inc({ store: 'redis' });
+    });
+    this.redis.on('ready', () => {
+      this.settled = true;
+    });
+  }
+
+  /** Commands wait for the first connection only; after that an outage fails them at once (a miss). */
+  private get client(): Redis {
+    if (this.settled && this.redis.status !== 'ready') throw new Error(`Redis is ${this.redis.status}`);
+    return this.redis;
   }
 
   async hmget<T>(keys: readonly string[], field: string): Promise<(T | undefined)[]> {
     if (keys.length === 0) return [];
-    const p = this.redis.pipeline();
+    const p = this.client.pipeline();
     for (const k of keys) p.hget(k, field);
     const results = (await p.exec()) ?? [];
     return results.map(([err, v]) => (err || v == null ? undefined : (JSON.parse(v as string) as T)));
@@ -99,30 +113,30 @@ export class RedisStore implements CacheStore {
 
   async hmset<T>(entries: readonly { key: string; field: string; value: T }[], ttlMs: number): Promise<void> {
     if (entries.length === 0) return;
-    const p = this.redis.pipeline();
+    const p = this.client.pipeline();
     for (const { key, field, value } of entries) p.hset(key, field, JSON.stringify(value)).pexpire(key, ttlMs);
     await p.exec();
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const v = await this.redis.get(key);
+    const v = await this.client.get(key);
     return v == null ? undefined : (JSON.parse(v) as T);
   }
 
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
-    await this.redis.set(key, JSON.stringify(value), 'PX', ttlMs);
+    await this.client.set(key, JSON.stringify(value), 'PX', ttlMs);
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    if (keys.length) await this.redis.del(...keys);
+    if (keys.length) await this.client.del(...keys);
   }
 
-  incr(key: string): Promise<number> {
-    return this.redis.incr(key);
+  async incr(key: string): Promise<number> {
+    return this.client.incr(key);
   }
 
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.client.ping();
   }
 
   async close(): Promise<void> {

@@ -207,3 +207,25 @@ describe('response cache', () => {
     expect(responseCacheSession(req({ 'x-iiq-consistency': 'mirror' }), false)).not.toBe(responseCacheSession(req({}), false));
   });
 });
+
+describe('Redis unreachable', () => {
+  it('reads go to IIQ without waiting, and /readyz names the cache', async () => {
+    const gw = await startGateway({ env: { CACHE: 'on', REDIS_URL: 'redis://127.0.0.1:1', CACHE_TTL_RESPONSES: '0' }, waitForIndex: true });
+    try {
+      const q = '{ users(first: 5) { edges { node { userName manager { userName } } } } }';
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const res = await gw.gql(q);
+        expect(res.errors).toBeUndefined();
+        expect(performance.now() - started).toBeLessThan(400);
+      }
+      const ready = await fetch(`${gw.origin}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+      expect(body.checks.upstream?.ok).toBe(true);
+      expect(body.checks.cache?.ok).toBe(false);
+    } finally {
+      await gw.close();
+    }
+  });
+});
