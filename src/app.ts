@@ -152,7 +152,8 @@ export function createApp(deps: AppDeps): App {
   if (linked) checks.store = async () => void (await linked.service.store.findApiKey('readyz-probe'));
   const redis = config.cache?.enabled && config.cache.redisUrl ? acquireCacheStore({ redisUrl: config.cache.redisUrl, maxEntries: config.cache.maxEntries }) : null;
   if (redis) checks.cache = () => redis.store.ping();
-  const observability = useObservability({ logger, readiness: createReadiness(checks) });
+  // a cache outage degrades (misses) but does not stop the gateway: reported, not required
+  const observability = useObservability({ logger, readiness: createReadiness(checks, { optional: ['cache'] }) });
   const cachedResponses = responseCache(config.cache, Boolean(linked));
 
   const jit = deps.executor === 'standard' ? null : loadGraphqlJit();

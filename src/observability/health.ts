@@ -4,7 +4,7 @@ export type ReadinessCheck = () => Promise<void>;
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string }>;
+  checks: Record<string, { ok: boolean; error?: string; optional?: true }>;
 }
 
 export interface ReadinessOptions {
@@ -12,6 +12,8 @@ export interface ReadinessOptions {
   cacheMs?: number;
   /** each probe's time limit; default 3 s */
   timeoutMs?: number;
+  /** checks reported but not required (the gateway serves without them, e.g. the cache) */
+  optional?: readonly string[];
 }
 
 function withTimeout(p: Promise<void>, ms: number): Promise<void> {
@@ -26,21 +28,22 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
 export function createReadiness(checks: Record<string, ReadinessCheck>, options: ReadinessOptions = {}): () => Promise<ReadinessReport> {
   const cacheMs = options.cacheMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? 3_000;
+  const optional = new Set(options.optional ?? []);
   let last: { at: number; report: Promise<ReadinessReport> } | null = null;
   const run = async (): Promise<ReadinessReport> => {
     const entries = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
           await withTimeout(check(), timeoutMs);
-          return [name, { ok: true }] as const;
+          return [name, { ok: true, ...(optional.has(name) ? { optional: true as const } : {}) }] as const;
         } catch (err) {
           // the probe's message only: never a stack, credentials or upstream body
-          return [name, { ok: false, error: (err as Error).message?.slice(0, 200) ?? 'failed' }] as const;
+          return [name, { ok: false, error: (err as Error).message?.slice(0, 200) ?? 'failed', ...(optional.has(name) ? { optional: true as const } : {}) }] as const;
         }
       }),
     );
     const report: ReadinessReport['checks'] = Object.fromEntries(entries);
-    return { ready: entries.every(([, r]) => r.ok), checks: report };
+    return { ready: entries.every(([name, r]) => r.ok || optional.has(name)), checks: report };
   };
   return () => {
     const now = Date.now();

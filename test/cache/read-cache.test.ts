@@ -209,7 +209,7 @@ describe('response cache', () => {
 });
 
 describe('Redis unreachable', () => {
-  it('reads go to IIQ without waiting, and /readyz names the cache', async () => {
+  it('reads go to IIQ without waiting; /readyz stays ready and reports the cache', async () => {
     const gw = await startGateway({ env: { CACHE: 'on', REDIS_URL: 'redis://127.0.0.1:1', CACHE_TTL_RESPONSES: '0' }, waitForIndex: true });
     try {
       const q = '{ users(first: 5) { edges { node { userName manager { userName } } } } }';
@@ -220,10 +220,10 @@ describe('Redis unreachable', () => {
         expect(performance.now() - started).toBeLessThan(400);
       }
       const ready = await fetch(`${gw.origin}/readyz`);
-      expect(ready.status).toBe(503);
-      const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
-      expect(body.checks.upstream?.ok).toBe(true);
-      expect(body.checks.cache?.ok).toBe(false);
+      expect(ready.status).toBe(200); // a cache outage means misses, not an unready gateway
+      const body = (await ready.json()) as { checks: Record<string, { ok: boolean; optional?: boolean }> };
+      expect(body.checks.upstream).toEqual({ ok: true });
+      expect(body.checks.cache).toMatchObject({ ok: false, optional: true });
     } finally {
       await gw.close();
     }
