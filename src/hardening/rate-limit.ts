@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Plugin } from 'graphql-yoga';
 import { errorResponse } from '../rest/http.ts';
+import { ConnectionError } from '../connections/service.ts';
 import type { LinkedAccounts } from '../tenancy/linked.ts';
 import type { HardeningConfig } from './config.ts';
 
@@ -41,12 +42,22 @@ export function createRateLimits(h: HardeningConfig, linked: LinkedAccounts | un
   const perKey = h.rateLimitPerMinute > 0 ? limiter(h.rateLimitPerMinute, `${h.rateLimitKeyPrefix}:key`, redis) : null;
   const perConnection = h.connectionRateLimitPerMinute > 0 ? limiter(h.connectionRateLimitPerMinute, `${h.rateLimitKeyPrefix}:conn`, redis) : null;
 
-  /** The connection a linked-accounts request will use, when its key is valid; null otherwise (the route answers). */
-  async function connectionOf(request: Request): Promise<string | null> {
+  /**
+   * Linked accounts: the connection a request will use when its key is valid (null otherwise: the route answers),
+   * or 'unauthenticated' for a key that is not valid — counted per client address, so that spraying guessed keys
+   * (each its own per-key bucket) is limited too.
+   */
+  async function connectionOf(request: Request): Promise<string | null | 'unauthenticated'> {
     if (!linked) return 'single';
+    let principal: Awaited<ReturnType<LinkedAccounts['authenticate']>>;
     try {
-      const caller = await linked.tenant(request);
-      return (await linked.selectRecord(caller, request)).id;
+      principal = await linked.authenticate(request);
+    } catch (err) {
+      return err instanceof ConnectionError && err.code === 'UNAUTHENTICATED' ? 'unauthenticated' : null;
+    }
+    if (principal.kind !== 'tenant') return null;
+    try {
+      return (await linked.selectRecord({ tenantId: principal.tenantId, actor: principal.actor }, request)).id;
     } catch {
       return null;
     }
@@ -86,9 +97,12 @@ export function createRateLimits(h: HardeningConfig, linked: LinkedAccounts | un
         const rejected = await consume(perKey, bearer ? `k:${hashKey(bearer)}` : `ip:${remoteAddress(serverContext)}`);
         if (rejected) return endResponse(tooMany(url, rejected, 'apiKey', h.rateLimitPerMinute));
       }
-      if (perConnection && (bearer || !linked) && !url.pathname.startsWith('/admin')) {
+      if ((perConnection || perKey) && (bearer || !linked) && !url.pathname.startsWith('/admin')) {
         const connectionId = await connectionOf(request);
-        if (connectionId) {
+        if (connectionId === 'unauthenticated') {
+          const rejected = perKey ? await consume(perKey, `bad-key:${remoteAddress(serverContext)}`) : null;
+          if (rejected) return endResponse(tooMany(url, rejected, 'apiKey', h.rateLimitPerMinute));
+        } else if (connectionId && perConnection) {
           const rejected = await consume(perConnection, `c:${connectionId}`);
           if (rejected) return endResponse(tooMany(url, rejected, 'connection', h.connectionRateLimitPerMinute));
         }

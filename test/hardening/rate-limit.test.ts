@@ -59,9 +59,18 @@ describe('per API key and per connection (memory)', () => {
     count.add('isolated keys', 2);
   });
 
+  it('spraying guessed keys (each a new per-key bucket) is limited per client address; valid keys are not', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await gw.gql(`iiqg_${String(i).padStart(16, 'B')}_${'y'.repeat(43)}`, '{ __typename }')).status);
+    expect(statuses).toContain(429);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    expect((await gw.gql(bKeys[0]!, '{ __typename }')).status).toBe(200);
+    count.add('key sprays limited');
+  });
+
   it("per connection: a tenant's keys share the connection's budget", async () => {
     const keys = [b.key, ...bKeys];
-    // b's connection used 1 so far; 9 more across three keys (3 each, under the key limit), then 429 scope connection
+    // b's connection used 2 so far; 8 more across three keys (under the key limit), then 429 scope connection
     let answered = 0;
     let limited: any = null;
     for (let i = 0; i < 12 && !limited; i++) {
@@ -70,7 +79,7 @@ describe('per API key and per connection (memory)', () => {
       else answered++;
     }
     expect(limited?.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'connection' });
-    expect(answered).toBe(9);
+    expect(answered).toBe(8);
     count.add('connection budgets');
   });
 });
