@@ -21,9 +21,12 @@ describe('linked accounts', () => {
       const connectionId = await gw.link(key, sim);
       const q = '{ users(first: 3) { edges { node { userName } } } }';
       expect((await gw.gql(key, q)).body.errors).toBeUndefined();
-      const before = sim.requests.count();
+      // small pages only: the connection's membership scan (large pages) runs in the background meanwhile
+      const pageReads = () => sim.requests.list().filter((r) => r.path === '/Users' && Number(r.query.count) <= 10).length;
+      const before = pageReads();
+      expect(before).toBeGreaterThan(0);
       expect((await gw.gql(key, q)).body.errors).toBeUndefined();
-      expect(sim.requests.count()).toBe(before); // the page came from Redis
+      expect(pageReads()).toBe(before); // the page came from Redis
       const text = await metricsRegistry.metrics();
       expect(text).toContain(`iiq_graph_upstream_requests_total{connection="${connectionId}",method="GET",status="200",outcome="success"}`);
       expect(text).toMatch(new RegExp(`^iiq_graph_cache_requests_total\\{connection="${connectionId}",kind="list",result="hit"\\} [1-9]`, 'm'));
