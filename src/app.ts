@@ -153,7 +153,12 @@ export function createApp(deps: AppDeps): App {
   const redis = config.cache?.enabled && config.cache.redisUrl ? acquireCacheStore({ redisUrl: config.cache.redisUrl, maxEntries: config.cache.maxEntries }) : null;
   if (redis) checks.cache = () => redis.store.ping();
   // a cache outage degrades (misses) but does not stop the gateway: reported, not required
-  const observability = useObservability({ logger, readiness: createReadiness(checks, { optional: ['cache'] }) });
+  const observability = useObservability({
+    logger,
+    readiness: createReadiness(checks, { optional: ['cache'] }),
+    // linked accounts may listen beyond loopback: metrics name connections, so only the operator reads them
+    ...(linked ? { authorizeMetrics: (request: Request) => linked.authenticate(request).then((p) => p.kind === 'admin', () => false) } : {}),
+  });
   const cachedResponses = responseCache(config.cache, Boolean(linked));
 
   const jit = deps.executor === 'standard' ? null : loadGraphqlJit();

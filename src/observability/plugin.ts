@@ -14,6 +14,8 @@ export interface ObservabilityOptions {
   logger: Logger;
   /** /readyz: 200 when every check passes, else 503 */
   readiness: () => Promise<ReadinessReport>;
+  /** who may read /metrics (linked accounts: the admin key); absent = anyone who can reach the gateway */
+  authorizeMetrics?: (request: Request) => Promise<boolean>;
 }
 
 interface RequestState {
@@ -70,8 +72,17 @@ export function useObservability(options: ObservabilityOptions): Plugin {
         });
       },
     },
-    async onRequest({ url, endResponse, fetchAPI }) {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/metrics') {
+        if (options.authorizeMetrics && !(await options.authorizeMetrics(request))) {
+          endResponse(
+            new fetchAPI.Response(JSON.stringify({ error: 'metrics need Authorization: Bearer <admin key>' }), {
+              status: 401,
+              headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+            }),
+          );
+          return;
+        }
         endResponse(new fetchAPI.Response(await metricsRegistry.metrics(), { status: 200, headers: { 'content-type': metricsRegistry.contentType } }));
       } else if (url.pathname === '/readyz') {
         const report = await options.readiness();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { metricsRegistry } from '../../src/observability/metrics.ts';
 import { tracesExporterFrom } from '../../src/observability/tracing.ts';
-import { startLinkedGateway, startSim } from '../connections/harness.ts';
+import { ADMIN_KEY, startLinkedGateway, startSim } from '../connections/harness.ts';
 
 describe('linked accounts', () => {
   it('/readyz checks the store (and reports Redis); upstream metrics and cache hits carry the connection id', async () => {
@@ -14,6 +14,9 @@ describe('linked accounts', () => {
     const gw = await startLinkedGateway({ env: { CACHE: 'on', REDIS_URL: 'redis://127.0.0.1:6379', CACHE_KEY_PREFIX: prefix, CACHE_TTL_RESPONSES: '0' } });
     const sim = await startSim();
     try {
+      expect((await gw.http('/metrics', { key: null })).status).toBe(401);
+      const metrics = await gw.http('/metrics', { key: ADMIN_KEY });
+      expect(metrics.status).toBe(200);
       const ready = await gw.http('/readyz', { key: null });
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({ status: 'ready', checks: { store: { ok: true }, cache: { ok: true, optional: true } } });
