@@ -17,7 +17,7 @@ const USER_FIELDS = /* GraphQL */ `
   id remoteId userName displayName formattedName givenName familyName email emails { value type primary }
   active userType isManager riskScore capabilities lastRefresh createdAt updatedAt version
   department jobTitle location costCenters employeeId
-  attributes region: attribute(name: "region") missing: attribute(name: "noSuchAttribute")
+  attributes region: attribute(name: "region")
   raw
   manager { id userName }
   directReports(first: 100) { totalCount edges { node { userName } } }
@@ -55,7 +55,6 @@ describe('User fields', () => {
     expect(u.employeeId).toBe(sim.empId);
     expect(u.attributes).toMatchObject({ department: sim.department, jobtitle: sim.jobtitle });
     expect(u.region).toBe(sim.region);
-    expect(u.missing).toBeNull();
     expect(u.raw).toMatchObject({ id: sim.id, userName: sim.userName });
     expect(u.manager.userName).toBe(gw.sim.data.userById(sim.managerId!)!.userName);
     expect(u.manager.id).toBe(encodeGlobalId('User', sim.managerId!));

@@ -8,6 +8,7 @@ import { fingerprint, type CursorCodec } from '../cursor.ts';
 import { badUserInput } from '../errors.ts';
 import { checkAttributeName, compileUserFilter, userSort, type UserFilterInput } from '../filters.ts';
 import { remoteIdFrom } from '../global-id.ts';
+import { coerceAttributeValue, customAttributeOrError, discoverSchema, peekSchema, readCustomAttribute, type DiscoveredSchema, type UserAttributeInfo } from '../schema-discovery.ts';
 import { buildConnection, Edge, lazyFingerprint, pageRequest, settle, sliceConnection, type ConnectionArgs, type Fingerprint } from '../paging.ts';
 import type { RoleCatalogSnapshot } from '../role-catalog.ts';
 import { isSelectedMemo, lookupOptions, userDemand } from '../selection.ts';
@@ -41,12 +42,64 @@ export const UserRoleConnection = builder.connectionObject(
   },
 );
 
-const attr = (user: IiqUser, name: string): unknown => {
-  if (name in user.customAttributes) return user.customAttributes[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(user.customAttributes).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? null : user.customAttributes[key];
+const attr = (user: IiqUser, name: string): unknown => readCustomAttribute(user.customAttributes, name);
+
+type AttributeKind = 'any' | 'string' | 'strings' | 'number' | 'boolean';
+
+const KIND_TYPES: Record<Exclude<AttributeKind, 'any'>, { types: readonly string[] | null; single: boolean; use: string }> = {
+  string: { types: ['string', 'integer', 'decimal', 'boolean', 'dateTime', 'binary'], single: true, use: 'attributeString' },
+  strings: { types: ['string', 'integer', 'decimal', 'boolean', 'dateTime', 'binary'], single: false, use: 'attributeStrings' },
+  number: { types: ['integer', 'decimal'], single: true, use: 'attributeNumber' },
+  boolean: { types: ['boolean'], single: true, use: 'attributeBoolean' },
 };
+
+function asKind(info: UserAttributeInfo, value: unknown, kind: AttributeKind): unknown {
+  if (kind === 'any') return value;
+  const type = info.type ?? 'string';
+  const rule = KIND_TYPES[kind];
+  if (!rule.types?.includes(type) || (rule.single && info.multiValued)) {
+    const shape = `${info.multiValued ? 'multi-valued ' : ''}${type === 'complex' || type === 'reference' ? 'identity-typed' : type}`;
+    const suggested = info.multiValued && KIND_TYPES.strings.types!.includes(type) ? 'attributeStrings' : 'attribute';
+    throw badUserInput(`name: "${info.name}" is a ${shape} attribute, not one ${rule.use} reads: use ${suggested}`, {
+      argument: 'name',
+      reason: 'ATTRIBUTE_TYPE_MISMATCH',
+      attributeType: type,
+      multiValued: info.multiValued,
+    });
+  }
+  if (kind === 'strings') return Array.isArray(value) ? value.map(String) : value === null ? [] : [String(value)];
+  if (kind === 'string') return value === null ? null : String(value);
+  return value;
+}
+
+/** Untyped, as before discovery: only when IIQ does not answer /Schemas (the raw value, null when absent). */
+function untypedAttribute(user: IiqUser, name: string, kind: AttributeKind): unknown {
+  const raw = attr(user, name);
+  if (kind === 'string') return asString(raw);
+  if (kind === 'strings') return asStringList(raw);
+  if (kind === 'number') return typeof raw === 'number' ? raw : null;
+  if (kind === 'boolean') return typeof raw === 'boolean' ? raw : null;
+  return raw;
+}
+
+/**
+ * A custom attribute read through the connection's discovered schema (cached per connection: no request per row,
+ * and no promise per row once it is at hand).
+ */
+function typedAttribute(user: IiqUser, rawName: string, kind: AttributeKind, ctx: GatewayContext): unknown {
+  const name = checkAttributeName(rawName, 'name');
+  const read = (schema: DiscoveredSchema) => {
+    const info = customAttributeOrError(schema, name);
+    return asKind(info, coerceAttributeValue(info, readCustomAttribute(user.customAttributes, info.name)), kind);
+  };
+  const schema = peekSchema(ctx.conn.client);
+  if (schema) return read(schema);
+  return discoverSchema(ctx.conn.client, ctx.signal ? { signal: ctx.signal } : {}).then(read, (err: unknown) => {
+    if (ctx.signal?.aborted) throw err;
+    ctx.conn.logger.warn({ err: (err as Error).message }, 'IIQ /Schemas unavailable: custom attributes are read untyped');
+    return untypedAttribute(user, name, kind);
+  });
+}
 
 class UserRoleEdge extends AssignmentEdge<IiqRole> {
   constructor(node: IiqRole, offset: number, fp: Fingerprint, codec: CursorCodec, readonly assignment: IiqRoleAssignment) {
@@ -125,9 +178,33 @@ builder.node(UserRef, {
     attribute: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'One custom identity attribute by its IdentityIQ name',
+      description:
+        'One custom identity attribute by its IdentityIQ name (case-insensitive), typed by the discovered schema (`iiqSchema`): integer/decimal as a number, boolean, dateTime as an ISO-8601 string, identity-typed as an object, multi-valued as a list. A name the schema does not know is a BAD_USER_INPUT error (`reason: UNKNOWN_ATTRIBUTE`, `knownAttributes`).',
       args: { name: t.arg.string({ required: true }) },
-      resolve: (user, args) => attr(user, checkAttributeName(args.name, 'name')),
+      resolve: (user, args, ctx) => typedAttribute(user, args.name, 'any', ctx),
+    }),
+    attributeString: t.string({
+      nullable: true,
+      description: 'A single-valued, non-identity custom attribute as a string (numbers, booleans and dates in their JSON/ISO-8601 form)',
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (user, args, ctx) => typedAttribute(user, args.name, 'string', ctx) as string | null | Promise<string | null>,
+    }),
+    attributeStrings: t.stringList({
+      description: 'A non-identity custom attribute as a list of strings (multi-valued: every value; single-valued: zero or one)',
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (user, args, ctx) => typedAttribute(user, args.name, 'strings', ctx) as string[] | Promise<string[]>,
+    }),
+    attributeNumber: t.float({
+      nullable: true,
+      description: 'A single-valued integer or decimal custom attribute',
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (user, args, ctx) => typedAttribute(user, args.name, 'number', ctx) as number | null | Promise<number | null>,
+    }),
+    attributeBoolean: t.boolean({
+      nullable: true,
+      description: 'A single-valued boolean custom attribute',
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (user, args, ctx) => typedAttribute(user, args.name, 'boolean', ctx) as boolean | null | Promise<boolean | null>,
     }),
     department: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.department)) }),
     jobTitle: t.string({ nullable: true, resolve: (user, _a, ctx) => asString(attr(user, ctx.conn.config.attributeMap.jobTitle)) }),
