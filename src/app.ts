@@ -23,6 +23,8 @@ import { watchMembershipIndex, watchUpstreamGuard } from './observability/metric
 import { useObservability } from './observability/plugin.ts';
 import { createHardening } from './hardening/gateway.ts';
 import type { LinkedAccounts } from './tenancy/linked.ts';
+import { bindIdempotencyStore, LazyIdempotencyStore } from './connections/idempotency.ts';
+import { openIdempotencyStore } from './connections/open-store.ts';
 import { useMirrorConsistency, withConsistency } from './mirror/consistency.ts';
 import { mirrorRoutes } from './mirror/rest.ts';
 import { attachMirror, type ConnectionMirror } from './mirror/service.ts';
@@ -117,6 +119,11 @@ export function createApp(deps: AppDeps): App {
   if (connection && deps.mirror) attachMirror(connection, deps.mirror);
   // the index gauges in /metrics describe the index that serves members
   if (connection && deps.mirror) watchMembershipIndex('default', deps.mirror.index);
+  // idempotency records of writes (createUser keys) in the store under DATA_DIR / DATABASE_URL, as in linked
+  // accounts, so a replay after a restart is still answered without a second POST; opened on the first keyed write
+  const store = config.store;
+  const idempotency = connection && store ? new LazyIdempotencyStore(() => openIdempotencyStore(store)) : null;
+  if (connection && idempotency) bindIdempotencyStore(connection.origin, idempotency);
   // what the mirror learns changed in IIQ leaves the read cache at once, not when its TTL runs out
   if (connection?.cache && deps.mirror) {
     const cache = connection.cache;
@@ -229,6 +236,7 @@ export function createApp(deps: AppDeps): App {
       connection?.cache?.release();
       redis?.release();
       await linked?.close();
+      await idempotency?.close();
       await hardening.close();
       await yoga.dispose();
     },

@@ -127,6 +127,11 @@ export interface GatewayConfig {
     dataDir: string;
     databaseUrl?: string;
   };
+  /**
+   * the store under DATA_DIR (SQLite) or DATABASE_URL (PostgreSQL), in any mode: linked accounts keep connections
+   * there, the single connection its idempotency records of writes (opened on first use)
+   */
+  store?: { dataDir: string; databaseUrl?: string };
   proxyMaxBodyBytes: number;
   /** SCIM read cache (REDIS_URL, CACHE_*); absent = off */
   cache?: CacheConfig;
@@ -218,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.IIQ_GRAPH_ADMIN_KEY
       ? { linked: { adminKey: e.IIQ_GRAPH_ADMIN_KEY, secretKey: e.IIQ_GRAPH_SECRET_KEY!, dataDir: e.DATA_DIR, ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}) } }
       : {}),
+    store: { dataDir: e.DATA_DIR, ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}) },
     proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
     cache: {
       enabled: e.CACHE === 'on',

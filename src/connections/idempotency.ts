@@ -1,6 +1,8 @@
 // Idempotency keys of writes (createUser): the first request with a key claims it, runs, and records the id of
 // what it created; a replay within 24 hours gets that id back without a second upstream POST. Records live in the
-// connections store (SQLite / PostgreSQL) in linked-accounts mode and in memory for the single connection.
+// connections store (SQLite under DATA_DIR / PostgreSQL with DATABASE_URL) in both modes, so they outlive a restart:
+// linked accounts use their open store; the single connection opens the same store on its first keyed write
+// (src/app.ts). Memory only where no store is configured (an app built from a hand-made config).
 import { createHash } from 'node:crypto';
 import type { SqlDriver } from './sql-store.ts';
 
@@ -101,4 +103,51 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async release(scope: string, key: string): Promise<void> {
     await this.db.run(`DELETE FROM idempotency_keys WHERE id = ? AND result_id IS NULL`, [hashKey(scope, key)]);
   }
+}
+
+/** A store opened on first use (the single connection: read-only deployments never open a database). */
+export class LazyIdempotencyStore implements IdempotencyStore {
+  private opening: Promise<{ store: IdempotencyStore; close(): Promise<void> }> | null = null;
+  private closed = false;
+
+  constructor(private readonly open: () => Promise<{ store: IdempotencyStore; close(): Promise<void> }>) {}
+
+  private get(): Promise<IdempotencyStore> {
+    if (this.closed) return Promise.reject(new Error('the idempotency store is closed'));
+    this.opening ??= this.open().catch((err: unknown) => {
+      this.opening = null; // not cached: the next keyed write tries again
+      throw err;
+    });
+    return this.opening.then((o) => o.store);
+  }
+
+  async claim(scope: string, key: string, hash: string, now?: number): Promise<ClaimResult> {
+    return (await this.get()).claim(scope, key, hash, now);
+  }
+
+  async complete(scope: string, key: string, resultId: string): Promise<void> {
+    return (await this.get()).complete(scope, key, resultId);
+  }
+
+  async release(scope: string, key: string): Promise<void> {
+    return (await this.get()).release(scope, key);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const opening = this.opening;
+    this.opening = null;
+    if (opening) await opening.then((o) => o.close(), () => undefined);
+  }
+}
+
+// The single connection's store, by the connection's origin client (the same under mirror-served reads).
+const bound = new WeakMap<object, IdempotencyStore>();
+
+export function bindIdempotencyStore(origin: object, store: IdempotencyStore): void {
+  bound.set(origin, store);
+}
+
+export function boundIdempotencyStore(origin: object): IdempotencyStore | undefined {
+  return bound.get(origin);
 }

@@ -1,5 +1,6 @@
 // Picks the store from the configuration: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR.
 import { join } from 'node:path';
+import { SqlIdempotencyStore } from './idempotency.ts';
 import { openPostgres } from './postgres.ts';
 import { SqlConnectionStore } from './sql-store.ts';
 import { openSqlite } from './sqlite.ts';
@@ -27,4 +28,10 @@ export async function openStore(config: StoreConfig): Promise<ConnectionStore> {
     throw err;
   }
   return store;
+}
+
+/** The idempotency records of writes in the same store (single-connection mode: nothing else is kept there). */
+export async function openIdempotencyStore(config: StoreConfig): Promise<{ store: SqlIdempotencyStore; close(): Promise<void> }> {
+  const store = (await openStore(config)) as SqlConnectionStore;
+  return { store: new SqlIdempotencyStore(store.driver), close: () => store.close() };
 }

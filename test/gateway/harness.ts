@@ -1,6 +1,9 @@
 // Test harness: the simulator (real HTTP, port 0) as IIQ, the real client, and the gateway served over HTTP
 // on 127.0.0.1 port 0.
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +55,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ...options.client,
   });
   // request counts below are those of the uncached gateway; cache tests turn it on (CACHE=on)
-  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', ...options.env });
+  // the store (idempotency records of writes) in a directory of its own, never the repository's ./data
+  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', DATA_DIR: mkdtempSync(join(tmpdir(), 'iiq-graph-gw-')), ...options.env });
   const app = createApp({ client, config });
   if (options.ready ?? true) await app.ready();
   if (options.waitForIndex) await app.membershipReady();

@@ -1,9 +1,17 @@
-// Idempotency keys of createUser in linked-accounts mode: records in the connections store (SQLite and
-// PostgreSQL), a replay within 24 hours answered without a second upstream POST, scoped per tenant; the store's
-// expiry and concurrency rules on their own.
+// Idempotency keys of createUser: in linked-accounts mode records in the connections store (SQLite and
+// PostgreSQL), a replay within 24 hours answered without a second upstream POST, scoped per tenant; in
+// single-connection mode the same store under DATA_DIR, so a replay after a restart is still answered; the
+// store's expiry and concurrency rules on their own.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator } from '../../simulator/index.ts';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createIiqClient } from '../../src/iiq/client.ts';
 import { IDEMPOTENCY_TTL_MS, MemoryIdempotencyStore, SqlIdempotencyStore, requestHash, type IdempotencyStore } from '../../src/connections/idempotency.ts';
-import { openStore } from '../../src/connections/open-store.ts';
+import { SQLITE_FILE, openStore } from '../../src/connections/open-store.ts';
 import { SqlConnectionStore } from '../../src/connections/sql-store.ts';
 import { DATABASES } from '../connections/databases.ts';
 import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
@@ -51,6 +59,58 @@ for (const { name, make } of DATABASES) {
     });
   });
 }
+
+describe('createUser idempotency in single-connection mode (SQLite under DATA_DIR)', () => {
+  it('a replay after a gateway restart on the same DATA_DIR returns the first identity with one upstream POST', async () => {
+    const sim = createSimulator({ users: 40, seed: 42, profile: 'zero' });
+    const { baseUrl } = await sim.listen(0, '127.0.0.1');
+    const dataDir = mkdtempSync(join(tmpdir(), 'iiq-graph-idem-single-'));
+    const start = () => {
+      const client = createIiqClient({ baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } });
+      const app = createApp({ client, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', DATA_DIR: dataDir }) });
+      const gql = async (query: string, variables: Record<string, unknown>) => {
+        const res = await app.fetch(new Request('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }));
+        return (await res.json()) as { data: any; errors?: unknown[] };
+      };
+      return { gql, close: async () => (await app.close(), await client.close()) };
+    };
+    try {
+      const input = { userName: 'jit.restart', givenName: 'Re', familyName: 'Start' };
+      const first = start();
+      // a read-only gateway opens no database
+      await first.gql('{ users(first: 1) { totalCount } }', {});
+      expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(false);
+      const created = await first.gql(CREATE, { input, key: 'change-CHG0099' });
+      expect(created.data.createUser.__typename).toBe('CreateUserSuccess');
+      await first.close();
+      expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(true);
+
+      const second = start(); // a new process as far as the gateway is concerned: nothing kept in memory
+      try {
+        const replay = await second.gql(CREATE, { input, key: 'change-CHG0099' });
+        expect(replay.errors).toBeUndefined();
+        expect(replay.data.createUser).toEqual(created.data.createUser);
+        expect(sim.requests.count({ method: 'POST', path: '/Users' })).toBe(1);
+        // another input with the same key is refused, still without a POST
+        const reuse = await second.gql(CREATE, { input: { ...input, givenName: 'Other' }, key: 'change-CHG0099' });
+        expect(reuse.data.createUser).toMatchObject({ __typename: 'IdempotencyKeyReuseError' });
+        expect(sim.requests.count({ method: 'POST', path: '/Users' })).toBe(1);
+      } finally {
+        await second.close();
+      }
+      // the record is in the store, keyed by a hash
+      const store = (await openStore({ dataDir })) as SqlConnectionStore;
+      try {
+        const rows = await store.driver.all(`SELECT result_id FROM idempotency_keys`);
+        expect(rows.map((r) => String(r.result_id))).toEqual([created.data.createUser.user.remoteId]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
 
 describe('idempotency stores', () => {
   const stores: [string, () => Promise<{ store: IdempotencyStore; close(): Promise<void> }>][] = [

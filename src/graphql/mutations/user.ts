@@ -4,7 +4,7 @@
 // inputs are checked with zod (validation plugin) and custom attributes against the discovered /Schemas.
 import { z } from 'zod';
 import { SqlConnectionStore } from '../../connections/sql-store.ts';
-import { MemoryIdempotencyStore, SqlIdempotencyStore, requestHash, type IdempotencyStore } from '../../connections/idempotency.ts';
+import { MemoryIdempotencyStore, SqlIdempotencyStore, boundIdempotencyStore, requestHash, type IdempotencyStore } from '../../connections/idempotency.ts';
 import type { SqlDriver } from '../../connections/sql-store.ts';
 import { isIiqError } from '../../iiq/errors.ts';
 import type { IiqClient, IiqUser, IiqUserInput } from '../../iiq/types.ts';
@@ -186,7 +186,10 @@ async function updateMerged(ctx: GatewayContext, id: string, patch: UserFieldsIn
 const memoryStores = new WeakMap<IiqClient, MemoryIdempotencyStore>();
 const sqlStores = new WeakMap<SqlDriver, SqlIdempotencyStore>();
 
-/** Linked accounts: the connections store, scoped to the tenant and IIQ; one connection: memory, per IIQ. */
+/**
+ * Linked accounts: the connections store, scoped to the tenant and IIQ; one connection: the store the app opened
+ * under DATA_DIR / DATABASE_URL (src/app.ts), per IIQ; memory only for a connection built without one.
+ */
 function idempotency(ctx: GatewayContext): { store: IdempotencyStore; scope: string } {
   const client = ctx.conn.client;
   const linkedStore = ctx.linked?.service.store;
@@ -196,6 +199,8 @@ function idempotency(ctx: GatewayContext): { store: IdempotencyStore; scope: str
     if (!store) sqlStores.set(driver, (store = new SqlIdempotencyStore(driver)));
     return { store, scope: `${ctx.linked.caller.tenantId}|${client.baseUrl}` };
   }
+  const persistent = boundIdempotencyStore(ctx.conn.origin);
+  if (persistent) return { store: persistent, scope: client.baseUrl };
   let store = memoryStores.get(client);
   if (!store) memoryStores.set(client, (store = new MemoryIdempotencyStore()));
   return { store, scope: client.baseUrl };
