@@ -1083,6 +1083,14 @@ export type User = Node & {
   active?: Maybe<Scalars['Boolean']['output']>;
   /** One custom identity attribute by its IdentityIQ name (case-insensitive), typed by the discovered schema (`iiqSchema`): integer/decimal as a number, boolean, dateTime as an ISO-8601 string, identity-typed as an object, multi-valued as a list. A name the schema does not know is a BAD_USER_INPUT error (`reason: UNKNOWN_ATTRIBUTE`, `knownAttributes`). */
   attribute?: Maybe<Scalars['JSON']['output']>;
+  /** A single-valued boolean custom attribute */
+  attributeBoolean?: Maybe<Scalars['Boolean']['output']>;
+  /** A single-valued integer or decimal custom attribute */
+  attributeNumber?: Maybe<Scalars['Float']['output']>;
+  /** A single-valued, non-identity custom attribute as a string (numbers, booleans and dates in their JSON/ISO-8601 form) */
+  attributeString?: Maybe<Scalars['String']['output']>;
+  /** A non-identity custom attribute as a list of strings (multi-valued: every value; single-valued: zero or one) */
+  attributeStrings: Array<Scalars['String']['output']>;
   /** All custom identity attributes (SailPoint extension), names as configured in IdentityIQ */
   attributes: Scalars['JSON']['output'];
   capabilities: Array<Scalars['String']['output']>;
@@ -1129,14 +1137,30 @@ export type User = Node & {
 
 /** An IdentityIQ identity */
 export type UserAttributeArgs = {
-  /** A single-valued boolean custom attribute */
-  attributeBoolean?: Maybe<Scalars['Boolean']['output']>;
-  /** A single-valued integer or decimal custom attribute */
-  attributeNumber?: Maybe<Scalars['Float']['output']>;
-  /** A single-valued, non-identity custom attribute as a string (numbers, booleans and dates in their JSON/ISO-8601 form) */
-  attributeString?: Maybe<Scalars['String']['output']>;
-  /** A non-identity custom attribute as a list of strings (multi-valued: every value; single-valued: zero or one) */
-  attributeStrings: Array<Scalars['String']['output']>;
+  name: Scalars['String']['input'];
+};
+
+
+/** An IdentityIQ identity */
+export type UserAttributeBooleanArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** An IdentityIQ identity */
+export type UserAttributeNumberArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** An IdentityIQ identity */
+export type UserAttributeStringArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** An IdentityIQ identity */
+export type UserAttributeStringsArgs = {
   name: Scalars['String']['input'];
 };
 
@@ -1187,30 +1211,6 @@ export type UserEntitlement = {
 
 /** Conditions on users; conditions in one object are AND-ed */
 export type UserFilter = {
-/** An IdentityIQ identity */
-export type UserAttributeBooleanArgs = {
-  name: Scalars['String']['input'];
-};
-
-
-/** An IdentityIQ identity */
-export type UserAttributeNumberArgs = {
-  name: Scalars['String']['input'];
-};
-
-
-/** An IdentityIQ identity */
-export type UserAttributeStringArgs = {
-  name: Scalars['String']['input'];
-};
-
-
-/** An IdentityIQ identity */
-export type UserAttributeStringsArgs = {
-  name: Scalars['String']['input'];
-};
-
-
   active?: InputMaybe<Scalars['Boolean']['input']>;
   and?: InputMaybe<Array<UserFilter>>;
   /** custom identity attributes by name */
