@@ -37,9 +37,12 @@ export function secretSafeLoggerOptions(): Pick<LoggerOptions, 'redact' | 'hooks
       },
     },
     serializers: {
-      err: (e: Error) => {
-        const s = stdSerializers.err(e);
-        return { ...s, message: scrubText(s.message), ...(s.stack ? { stack: scrubText(s.stack) } : {}) };
+      // `err` is often a message string (`{ err: (err as Error).message }`), not an Error: scrub it as text
+      err: (e: unknown) => {
+        if (typeof e === 'string') return scrubText(e);
+        if (typeof e !== 'object' || e === null) return e;
+        const s = stdSerializers.err(e as Error);
+        return { ...s, ...(typeof s.message === 'string' ? { message: scrubText(s.message) } : {}), ...(typeof s.stack === 'string' ? { stack: scrubText(s.stack) } : {}) };
       },
     },
   };
