@@ -7,6 +7,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createApp, type App } from './app.ts';
+import { createLogger } from './hardening/log-capture.ts';
 import { secretSafeLoggerOptions } from './hardening/redaction.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import { openStore } from './connections/open-store.ts';
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({
+  // createLogger: pino, plus the test run's log capture when IIQ_GRAPH_TEST_LOG_DIR is set
+  const logger = createLogger({
     level: config.logLevel,
     // credentials, tokens, API keys and Authorization headers, at any depth and inside messages and errors
     ...secretSafeLoggerOptions(),

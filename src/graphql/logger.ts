@@ -1,5 +1,5 @@
 // The logging surface the gateway needs; a pino logger satisfies it.
-import { pino } from 'pino';
+import { silentLogger as captureOnlyLogger } from '../hardening/log-capture.ts';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -8,4 +8,5 @@ export interface Logger {
   debug(obj: object, msg?: string): void;
 }
 
-export const silentLogger = (): Logger => pino({ enabled: false });
+/** Writes nothing (in a test run, only to the log-capture file: src/hardening/log-capture.ts). */
+export const silentLogger = (): Logger => captureOnlyLogger();

@@ -7,6 +7,7 @@ import { IiqError, errorFromStatus, invalidResponse, issuesFrom } from './errors
 import { scimErrorSchema } from './schemas/error.ts';
 import { oauthTokenSchema } from './schemas/token.ts';
 import type { IiqAuth, IiqClientOptions, IiqLogger } from './types.ts';
+import { LOG_CAPTURE_ENV, silentLogger as captureOnlyLogger } from '../hardening/log-capture.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -35,7 +36,9 @@ export interface HttpResponse {
   attempts: number;
 }
 
-const silentLogger: IiqLogger = { warn() {}, info() {}, debug() {} };
+const noLogger: IiqLogger = { warn() {}, info() {}, debug() {} };
+/** No logger given: silent (in a test run, the log-capture file: src/hardening/log-capture.ts). */
+const defaultLogger = (): IiqLogger => (process.env[LOG_CAPTURE_ENV] ? captureOnlyLogger().child({ component: 'iiq-client' }) : noLogger);
 
 export const DEFAULTS = {
   connectMs: 10_000,
@@ -386,7 +389,7 @@ export class IiqHttp {
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
     this.baseUrl = `${this.origin}${this.basePath}`;
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = opts.logger ?? defaultLogger();
     this.dispatchers = new Dispatchers(opts, u, this.logger);
     this.auth =
       opts.auth.kind === 'basic'

@@ -60,8 +60,9 @@ export async function startLinkedGateway(options: LinkedGatewayOptions = {}): Pr
   const keyring = options.keyring ?? new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 7) }]);
   const store = await openStore(db.config);
   const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ADMIN_KEY: ADMIN_KEY, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`, ...options.env });
-  const { pino } = await import('pino');
-  const logger = pino({ enabled: false });
+  // silent, except for the test run's log capture (src/hardening/log-capture.ts)
+  const { silentLogger } = await import('../../src/hardening/log-capture.ts');
+  const logger = silentLogger();
   const linked = createLinkedAccounts({ store, keyring, adminKey: ADMIN_KEY, config, logger, clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } } });
   const app = createApp({ linked, config });
   const server: Server = createServer(app.handle);

@@ -14,7 +14,7 @@ const serverFile = fileURLToPath(new URL('../../src/server.ts', import.meta.url)
 const ADMIN = 'server-test-admin-key-0123456789';
 
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IIQ_') && k !== 'DATABASE_URL'));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => (!k.startsWith('IIQ_') || k === 'IIQ_GRAPH_TEST_LOG_DIR') && k !== 'DATABASE_URL'));
   return spawn(process.execPath, ['--import', 'tsx', serverFile], { env: { ...clean, LOG_LEVEL: 'info', PORT: '0', ...env } });
 }
 
