@@ -12,6 +12,7 @@ const mirrorEnvSchema = z.object({
   MIRROR_ROLES_INTERVAL: seconds('MIRROR_ROLES_INTERVAL', 900),
   MIRROR_SKEW: seconds('MIRROR_SKEW', 60),
   MIRROR_CHANGES_RETENTION_DAYS: z.coerce.number({ error: 'MIRROR_CHANGES_RETENTION_DAYS must be a number of days' }).int().min(0).default(30),
+  MIRROR_LEASE_INTERVAL: z.coerce.number({ error: 'MIRROR_LEASE_INTERVAL must be a number of seconds' }).positive().default(2),
   MIRROR_CONCURRENCY: count('MIRROR_CONCURRENCY', 4),
   MIRROR_PAGE_SIZE: count('MIRROR_PAGE_SIZE', 250),
   ACCESS_MAP_FILE: z.string().min(1).optional(),
@@ -24,6 +25,8 @@ export interface MirrorConfig {
   dataDir: string;
   databaseUrl?: string;
   accessMapFile?: string;
+  /** several replicas (PostgreSQL): how often a replica tries to take the connection's lease / the owner probes it */
+  leasePollMs: number;
   sync: { concurrency: number; pageSize: number; batchSize: number; skewMs: number; incrementalIntervalMs: number; deletionScanIntervalMs: number; rolesIntervalMs: number; changeRetentionMs: number };
 }
 
@@ -34,6 +37,7 @@ export function loadMirrorConfig(env: Record<string, string | undefined>): Mirro
   return {
     enabled: e.MIRROR === 'true',
     dataDir: e.DATA_DIR,
+    leasePollMs: Math.round(e.MIRROR_LEASE_INTERVAL * 1000),
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ...(e.ACCESS_MAP_FILE ? { accessMapFile: e.ACCESS_MAP_FILE } : {}),
     sync: {

@@ -72,6 +72,8 @@ export function mirrorRoutes(options: { single?: GatewayConnection | undefined; 
     if (s[0] === 'sync' && s.length === 1 && request.method === 'POST') {
       const body = syncInput.safeParse(await readJson(request));
       if (!body.success) return errorResponse(400, 'BAD_REQUEST', 'kind must be full, incremental, deletions or roles');
+      // several replicas: runs belong to the lease owner (another replica would run the same work twice)
+      if (mirror.lease && !mirror.lease.isOwner()) return errorResponse(409, 'NOT_LEASE_OWNER', 'another replica owns this connection\'s sync runs; send the request to it or wait for its schedule');
       return json({ result: await mirror.runNow(body.data.kind) });
     }
     if (s[0] === 'webhooks') {

@@ -9,6 +9,7 @@ import { AccessMapping } from './access.ts';
 import { createMirrorClient } from './client.ts';
 import { MirrorMembershipIndex } from './membership.ts';
 import type { MirrorStore } from './store.ts';
+import { PgLease, type LeaseStatus } from './lease.ts';
 import { MirrorSync, type MirrorSyncOptions } from './sync.ts';
 import type { MirrorState, SyncRun } from './types.ts';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks.ts';
@@ -25,6 +26,11 @@ export interface ConnectionMirrorOptions {
   /** run the sync schedule (false: serve an existing mirror, e.g. another process syncs) */
   schedule?: boolean;
   indexPollMs?: number;
+  /**
+   * Several replicas on one PostgreSQL: the sync schedule and webhook deliveries run only on the replica holding
+   * this connection's lease (a PostgreSQL advisory lock); the others serve reads and follow the change feed.
+   */
+  lease?: { connectionString: string; schema?: string | undefined; pollMs?: number };
   logger?: Logger;
 }
 
@@ -45,6 +51,8 @@ export interface MirrorStatus {
   lastCursor: string;
   lastRun: SyncRun | null;
   lastError: string | null;
+  /** several replicas: whether this one owns the background work (null: no lease, it always does) */
+  lease: LeaseStatus | null;
 }
 
 const latest = (...isos: (string | null)[]) => isos.filter((x): x is string => x !== null).sort().pop() ?? null;
@@ -60,6 +68,9 @@ export class ConnectionMirror {
   private state: MirrorState | null = null;
   private staticAccess: AccessMapping | null;
   private storedAccess: AccessMapping | null = null;
+  readonly lease: PgLease | null = null;
+  private stopping = false;
+  private statePoll: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ConnectionMirrorOptions) {
     this.store = options.store;
@@ -76,6 +87,26 @@ export class ConnectionMirror {
     });
     // the data's age (and readiness) follows every run, scheduled or not
     this.sync.onRun(async () => void (await this.refreshState()));
+    if (options.lease) {
+      const logger = options.logger;
+      this.webhooks.setActive(false);
+      this.lease = new PgLease({
+        ...options.lease,
+        name: `mirror:${options.connectionId}`,
+        ...(logger ? { logger } : {}),
+        onAcquired: async () => {
+          if (this.stopping) return;
+          this.webhooks.setActive(true);
+          this.webhooks.start();
+          if (options.schedule !== false) await this.sync.start();
+        },
+        onLost: async () => {
+          this.webhooks.setActive(false);
+          await this.sync.stop();
+          await this.webhooks.stop();
+        },
+      });
+    }
   }
 
   /** Loads state and the index; starts the schedule and the webhook poller. */
@@ -83,14 +114,26 @@ export class ConnectionMirror {
     await this.refreshState();
     this.index.start();
     await this.index.whenReady().catch(() => undefined);
+    if (this.lease) {
+      // replicas that do not own the work still follow what the owner commits (data age, readiness)
+      this.statePoll = setInterval(() => void this.refreshState().catch(() => undefined), this.options.indexPollMs ?? 5000);
+      this.statePoll.unref();
+      this.lease.start();
+      return;
+    }
     this.webhooks.start();
     if (this.options.schedule !== false) await this.sync.start();
   }
 
+  /** Stops the work (a running sync keeps its checkpoint), then releases the lease so another replica takes over. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.statePoll) clearInterval(this.statePoll);
+    this.webhooks.setActive(false);
     await this.sync.stop();
     await this.index.stop();
     await this.webhooks.stop();
+    await this.lease?.stop();
   }
 
   /** Runs one sync kind now (or whatever is due) and refreshes the cached state. */
@@ -139,6 +182,7 @@ export class ConnectionMirror {
       lastCursor: String(counts.lastSeq),
       lastRun,
       lastError: lastRun?.status === 'failed' ? lastRun.error : null,
+      lease: this.lease?.status() ?? null,
     };
   }
 

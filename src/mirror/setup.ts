@@ -20,6 +20,8 @@ export async function openConnectionMirror(config: MirrorConfig, live: IiqClient
     sync: config.sync,
     ...(access ? { access } : {}),
     schedule: opts.schedule ?? true,
+    // PostgreSQL may be shared by several replicas: the scheduled work is owned through a lease
+    ...(config.databaseUrl && (opts.schedule ?? true) ? { lease: { connectionString: config.databaseUrl, pollMs: config.leasePollMs } } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 }

@@ -60,6 +60,7 @@ export class MirrorSync {
   private current: { kind: SyncKind; startedAt: Date; counts: SyncCounts } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private generation = 0;
   private abort = new AbortController();
   private listeners: SyncListener[] = [];
   private runListeners: ((run: SyncRun) => void | Promise<void>)[] = [];
@@ -127,15 +128,21 @@ export class MirrorSync {
 
   /** Schedules syncDue every incrementalIntervalMs (first run now); a failed run is retried at the next tick. */
   async start(): Promise<void> {
-    if (this.timer || this.stopped) return;
+    if (this.timer) return;
+    // restartable: a replica that regains the lease starts again after stop()
+    this.stopped = false;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
+    const generation = ++this.generation;
+    // a run left 'running' by a stopped or killed owner is recorded as interrupted; a full pass resumes from its checkpoint
     await this.store.abandonRunning(this.connectionId);
+    if (this.stopped || generation !== this.generation) return;
     const tick = async () => {
       try {
         await this.syncDue();
       } catch (err) {
         this.logger?.warn({ err: message(err) }, 'mirror sync failed; retrying at the next interval');
       }
-      if (!this.stopped) {
+      if (!this.stopped && generation === this.generation) {
         this.timer = setTimeout(() => void tick(), this.options.incrementalIntervalMs);
         this.timer.unref();
       }
@@ -146,6 +153,7 @@ export class MirrorSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.abort.abort(new Error('mirror sync stopped'));

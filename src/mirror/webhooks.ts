@@ -47,6 +47,8 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  /** false on a replica that does not own the connection's background work (another replica delivers) */
+  private active = true;
 
   constructor(
     private readonly store: MirrorStore,
@@ -69,8 +71,14 @@ export class WebhookDispatcher {
     await this.running?.catch(() => undefined);
   }
 
+  /** Several replicas: only the lease owner delivers; the others' pokes (sync hooks, redeliver) do nothing. */
+  setActive(active: boolean): void {
+    this.active = active;
+  }
+
   /** Queues new events and sends what is due; concurrent pokes coalesce into one more round. */
   poke(): Promise<void> {
+    if (!this.active) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -78,8 +86,8 @@ export class WebhookDispatcher {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.round();
-      } while (this.again);
+        if (this.active) await this.round();
+      } while (this.again && this.active);
     })()
       .catch((err: unknown) => this.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook round failed'))
       .finally(() => {
