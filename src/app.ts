@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): App {
   // request limits, rate limits, and (single connection) the upstream concurrency limit + circuit breaker
   const hardening = createHardening({ config, linked, logger });
   if (client) watchUpstreamGuard('default', hardening.guard);
-  const liveConnection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl)) : null;
+  const liveConnection = client ? createGatewayConnection(hardening.guardClient(client), config, logger, singleConnectionScope(client.baseUrl), { connectionId: null, guard: hardening.guard }) : null;
   // with a mirror, role members come from its persistent index instead of the in-memory scan
   const connection = liveConnection && deps.mirror ? { ...liveConnection, membership: deps.mirror.index } : liveConnection;
   if (connection && deps.mirror) attachMirror(connection, deps.mirror);

@@ -3,6 +3,7 @@ import { connectionClients } from '../cache/setup.ts';
 import type { CacheScope, ConnectionCache } from '../cache/read-cache.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Caller, ConnectionService } from '../connections/service.ts';
+import type { UpstreamGuard } from '../hardening/upstream-guard.ts';
 import type { IiqClient } from '../iiq/types.ts';
 import { watchMembershipIndex } from '../observability/metrics.ts';
 import { detachedFromRequest } from '../observability/scope.ts';
@@ -28,13 +29,15 @@ export interface GatewayConnection {
   readonly cache: ConnectionCache | null;
   /** the instrumented client without the read cache (readiness probes) */
   readonly origin: IiqClient;
+  /** the connection's upstream guard (concurrency limit + circuit breaker) the client runs behind; Query.upstreamStatus */
+  readonly upstream?: { readonly connectionId: string | null; readonly guard: UpstreamGuard };
 }
 
 /**
  * @param scope tenant and connection the state belongs to: labels metrics and keys the read cache (without
  * one nothing is cached, so no entry can ever be seen by another tenant)
  */
-export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, logger: Logger, scope?: CacheScope): GatewayConnection {
+export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, logger: Logger, scope?: CacheScope, upstream?: GatewayConnection['upstream']): GatewayConnection {
   const { client, origin, cache, label } = connectionClients(raw, config.cache, scope);
   const membership = new RoleMembershipIndex(client, config.membershipIndex, logger);
   // the first request of a linked connection starts the scan: its refreshes must not inherit that request
@@ -52,6 +55,7 @@ export function createGatewayConnection(raw: IiqClient, config: GatewayConfig, l
     logger,
     cache,
     origin,
+    ...(upstream ? { upstream } : {}),
   };
 }
 

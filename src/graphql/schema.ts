@@ -7,6 +7,7 @@ import './types/refs.ts';
 import './types/user.ts';
 import './types/role.ts';
 import './types/status.ts';
+import '../hardening/graphql-status.ts';
 import '../mirror/graphql.ts';
 import './types/write-errors.ts';
 import './types/iiq-schema.ts';

@@ -69,6 +69,11 @@ export class UpstreamGuard {
     this.policy = wrap(this.breaker, this.bulkhead);
   }
 
+  /** how long an open circuit waits before it lets a probe through */
+  get halfOpenAfterMs(): number {
+    return this.limits.halfOpenAfterMs;
+  }
+
   get circuit(): CircuitName {
     return CIRCUIT_NAMES[this.breaker.state];
   }

@@ -122,7 +122,7 @@ export class ConnectionRegistry {
     const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
     // tenant + connection: labels its metrics and keys its read cache
     watchUpstreamGuard(record.id, this.guards.for(record.id));
-    const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id });
+    const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id }, { connectionId: record.id, guard: this.guards.for(record.id) });
     const prepared = (async () => {
       try {
         // never page above the server's maximum (scimSearchMaxResults)

@@ -713,6 +713,8 @@ export type Query = {
   roles: RoleConnection;
   /** The directory mirror of this connection: state, data age, counts, last run */
   syncStatus: SyncStatus;
+  /** The caller's connection's circuit breaker and concurrency limit (null when the connection has no guard) */
+  upstreamStatus?: Maybe<UpstreamStatus>;
   /** One user by id (global or IdentityIQ id) or by userName — exactly one of them; null when not found */
   user?: Maybe<User>;
   /** Users, in userName order unless orderBy says otherwise */
@@ -1068,12 +1070,56 @@ export type UpdateUserSuccess = {
   user: User;
 };
 
+export type UpstreamCircuit = {
+  /** upstream failures counted since the gateway started */
+  failures: Scalars['Int']['output'];
+  /** the pause after which an open circuit lets a probe through */
+  halfOpenAfterMs: Scalars['Int']['output'];
+  /** when the circuit last opened */
+  openedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** calls refused without reaching IdentityIQ (circuit open or queue full) */
+  rejected: Scalars['Int']['output'];
+  /** open circuit: seconds until the next probe may go through */
+  retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
+  state: UpstreamCircuitState;
+};
+
+/** The circuit breaker in front of IdentityIQ */
+export type UpstreamCircuitState =
+  /** calls go through */
+  | 'CLOSED'
+  /** one probe call is in flight; its outcome closes or reopens the circuit */
+  | 'HALF_OPEN'
+  /** held open by the gateway */
+  | 'ISOLATED'
+  /** after repeated failures: calls are refused without reaching IdentityIQ until the pause ends */
+  | 'OPEN';
+
+export type UpstreamConcurrency = {
+  /** calls to IdentityIQ in flight now */
+  active: Scalars['Int']['output'];
+  /** calls allowed in flight at once */
+  limit: Scalars['Int']['output'];
+  /** calls allowed to wait; more are refused */
+  queueLimit: Scalars['Int']['output'];
+  /** calls waiting for a slot */
+  queued: Scalars['Int']['output'];
+};
+
 /** IIQ refused the write for another reason (e.g. an invalid reference); upstream details are not exposed */
 export type UpstreamRejectedError = MutationError & {
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
   scimType?: Maybe<Scalars['String']['output']>;
   status?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The protection in front of this connection's IdentityIQ: circuit breaker and concurrency limit */
+export type UpstreamStatus = {
+  circuit: UpstreamCircuit;
+  concurrency: UpstreamConcurrency;
+  /** the linked connection; null in single-connection mode */
+  connectionId?: Maybe<Scalars['ID']['output']>;
 };
 
 /** An IdentityIQ identity */
