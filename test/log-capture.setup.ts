@@ -13,7 +13,8 @@ export function setup(): () => void {
     console.log(formatScan(scan));
     if (scan.findings.length) {
       const shown = scan.findings.slice(0, 20).map((f) => `  ${f.file}:${f.line} ${f.kind} ${f.hint}`);
-      // the files stay for inspection
+      // the files stay for inspection; vitest reports a teardown error but keeps its exit code, so set it too
+      process.exitCode = 1;
       throw new Error(`credentials in the captured logs (${scan.findings.length}):\n${shown.join('\n')}`);
     }
     // only the run that made the directory removes it (a directory given from outside, or a nested run's, stays)

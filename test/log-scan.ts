@@ -38,7 +38,8 @@ export interface LogScan {
   findings: LogFinding[];
 }
 
-const mask = (s: string) => (s.length <= 6 ? `${s[0]}***` : `${s.slice(0, 4)}***${s.slice(-2)} (${s.length} chars)`);
+/** a hint to find it, never most of it: a quarter of it at most (up to 6 characters), and its length */
+const mask = (s: string) => `${s.slice(0, Math.min(6, Math.floor(s.length / 4)))}*** (${s.length} chars)`;
 
 /** Every `*.log` file in `dir`, line by line, against the known secrets and the credential shapes. */
 export function scanLogDir(dir: string, secrets: string[] = KNOWN_SECRETS, patterns = SECRET_PATTERNS): LogScan {

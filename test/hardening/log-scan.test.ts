@@ -1,9 +1,12 @@
 // The run-wide log capture and its credential scan (test/log-capture.setup.ts runs scanLogDir over the whole
 // run after the last file): the factory writes every logger's lines, redacted, at trace to the capture file, and
 // the scanner reports a credential planted in a log line, with its file and line, masked.
+import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, flushCapture, LOG_CAPTURE_ENV, silentLogger } from '../../src/hardening/log-capture.ts';
 import { secretSafeLoggerOptions } from '../../src/hardening/redaction.ts';
@@ -101,4 +104,18 @@ describe('log scan', () => {
     expect(JSON.parse(lines[2]!).err).toEqual({ code: 'X' });
     expect(text).not.toMatch(/abcdefghijklmnop|c3BhZG1pbjphZG1pbg==/);
   });
+
+  it('end to end: a vitest run whose capture holds a credential exits non-zero and names the file (the teardown)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'planted.log'), `${JSON.stringify({ level: 30, msg: 'x', password: 'hunter2' })}\n`);
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'IIQ_GRAPH_TEST_LOG_OWNER'));
+    const run = promisify(execFile)(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/config.test.ts'], { cwd: root, env: { ...env, IIQ_GRAPH_TEST_LOG_DIR: dir } });
+    const failed = await run.then(() => null, (err: { code?: number; stdout?: string; stderr?: string }) => err);
+    expect(failed?.code).toBe(1);
+    const out = `${failed?.stdout ?? ''}${failed?.stderr ?? ''}`;
+    expect(out).toMatch(/log scan: \d+ files, \d+ lines, [1-9]\d* credentials/);
+    expect(out).toContain('planted.log:1');
+    expect(out).not.toContain('hunter2');
+  }, 60_000);
 });
