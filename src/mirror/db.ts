@@ -17,7 +17,20 @@ export interface MirrorDb extends MirrorQueries {
   readonly kind: 'sqlite' | 'postgres';
   /** runs fn in one transaction; `lockKey` serialises writers of one mirror across processes (PostgreSQL) */
   tx<T>(fn: (q: MirrorQueries) => Promise<T>, lockKey?: string): Promise<T>;
+  /**
+   * PostgreSQL shared by replicas: while `fence()` names a lease and the token this process acquired it with,
+   * every locked write transaction first checks that the lease row still holds that token — a replica that lost
+   * its lease without noticing (a newer owner incremented it) cannot commit another batch (FencedError).
+   */
+  setFence?(fence: () => { name: string; token: number } | undefined): void;
   close(): Promise<void>;
+}
+
+export class FencedError extends Error {
+  constructor(name: string, token: number, current: number | null) {
+    super(`lease ${name} moved on (this replica holds token ${token}, the current one is ${current ?? 'none'}): write refused`);
+    this.name = 'FencedError';
+  }
 }
 
 /** A promise chain: one transaction at a time on a single SQLite connection. */
@@ -92,6 +105,7 @@ export function openMirrorPostgres(options: MirrorPostgresOptions): MirrorDb {
   // BIGINT columns come back as strings by default; mirror sequences stay far below 2^53
   const parse = (rows: Row[]) => rows;
   let schemaReady: Promise<void> | null = null;
+  let fence: () => { name: string; token: number } | undefined = () => undefined;
   const ensureSchema = () => (schemaReady ??= schema ? pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => {}) : Promise.resolve());
   return {
     kind: 'postgres',
@@ -108,7 +122,15 @@ export function openMirrorPostgres(options: MirrorPostgresOptions): MirrorDb {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        if (lockKey !== undefined) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`iiq-graph-mirror:${lockKey}`]);
+        if (lockKey !== undefined) {
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`iiq-graph-mirror:${lockKey}`]);
+          const held = fence();
+          if (held) {
+            const row = (await client.query('SELECT token FROM iiq_graph_leases WHERE name = $1', [held.name])).rows[0] as { token: string } | undefined;
+            const current = row ? Number(row.token) : null;
+            if (current !== held.token) throw new FencedError(held.name, held.token, current);
+          }
+        }
         const q: MirrorQueries = {
           all: async (sql, params = []) => parse((await client.query(numbered(sql), params)).rows as Row[]),
           run: async (sql, params = []) => (await client.query(numbered(sql), params)).rowCount ?? 0,
@@ -122,6 +144,9 @@ export function openMirrorPostgres(options: MirrorPostgresOptions): MirrorDb {
       } finally {
         client.release();
       }
+    },
+    setFence(f) {
+      fence = f;
     },
     async close() {
       await pool.end();

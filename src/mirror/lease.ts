@@ -55,6 +55,15 @@ export class PgLease {
     return this.owner;
   }
 
+  /** the token of this process's latest acquisition (kept after a loss: fenced writes then fail) */
+  lastToken(): number | null {
+    return this.token;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
   start(): void {
     if (this.timer || this.stopped) return;
     const tick = () => {

@@ -106,6 +106,13 @@ export class ConnectionMirror {
           await this.webhooks.stop();
         },
       });
+      // fencing: the sync's writes carry the token this replica acquired the lease with (checked in the write
+      // transaction); a replica that never held the lease writes unfenced (API writes: access rules)
+      const lease = this.lease;
+      options.store.setFence(() => {
+        const token = lease.lastToken();
+        return token !== null && (lease.isOwner() || this.sync.running()) ? { name: lease.name, token } : undefined;
+      });
     }
   }
 

@@ -188,6 +188,11 @@ export interface ApplyResult {
 export class MirrorStore {
   constructor(readonly db: MirrorDb) {}
 
+  /** see MirrorDb.setFence (PostgreSQL only; SQLite is one machine's file) */
+  setFence(fence: () => { name: string; token: number } | undefined): void {
+    this.db.setFence?.(fence);
+  }
+
   get kind(): 'sqlite' | 'postgres' {
     return this.db.kind;
   }
