@@ -159,10 +159,22 @@ export function createApp(deps: AppDeps): App {
   if (linked) checks.store = async () => void (await linked.service.store.findApiKey('readyz-probe'));
   const redis = config.cache?.enabled && config.cache.redisUrl ? acquireCacheStore({ redisUrl: config.cache.redisUrl, maxEntries: config.cache.maxEntries }) : null;
   if (redis) checks.cache = () => redis.store.ping();
+  // the mirror's database answers and, with several replicas, this replica's lease session is healthy; reports
+  // whether this replica owns the background work (the others serve reads). Reported, not required: live reads
+  // do not need the mirror.
+  const mirror = deps.mirror;
+  if (mirror) {
+    checks.mirror = async () => {
+      await mirror.store.getState(mirror.connectionId);
+      const lease = mirror.lease?.status();
+      if (lease?.error) throw new Error(`lease: ${lease.error}`);
+      return lease ? { leaseOwner: lease.owner, leaseToken: lease.token } : {};
+    };
+  }
   // a cache outage degrades (misses) but does not stop the gateway: reported, not required
   const observability = useObservability({
     logger,
-    readiness: createReadiness(checks, { optional: ['cache'] }),
+    readiness: createReadiness(checks, { optional: ['cache', 'mirror'] }),
     // linked accounts may listen beyond loopback: metrics name connections, so only the operator reads them
     ...(linked ? { authorizeMetrics: (request: Request) => linked.authenticate(request).then((p) => p.kind === 'admin', () => false) } : {}),
   });

@@ -1,10 +1,11 @@
 // Readiness (/readyz): each check is a small live probe; the answer is remembered briefly so that
 // orchestrators polling every second do not turn into load on IIQ or the store.
-export type ReadinessCheck = () => Promise<void>;
+/** resolves (optionally with details to report, e.g. whether this replica owns a lease) or rejects */
+export type ReadinessCheck = () => Promise<void | Record<string, unknown>>;
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string; optional?: true }>;
+  checks: Record<string, { ok: boolean; error?: string; optional?: true; [detail: string]: unknown }>;
 }
 
 export interface ReadinessOptions {
@@ -16,7 +17,7 @@ export interface ReadinessOptions {
   optional?: readonly string[];
 }
 
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
@@ -34,8 +35,8 @@ export function createReadiness(checks: Record<string, ReadinessCheck>, options:
     const entries = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
-          await withTimeout(check(), timeoutMs);
-          return [name, { ok: true, ...(optional.has(name) ? { optional: true as const } : {}) }] as const;
+          const detail = await withTimeout(check(), timeoutMs);
+          return [name, { ...(detail ?? {}), ok: true, ...(optional.has(name) ? { optional: true as const } : {}) }] as const;
         } catch (err) {
           // the probe's message only: never a stack, credentials or upstream body
           return [name, { ok: false, error: (err as Error).message?.slice(0, 200) ?? 'failed', ...(optional.has(name) ? { optional: true as const } : {}) }] as const;

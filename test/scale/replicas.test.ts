@@ -262,4 +262,27 @@ describe('three replicas sharing PostgreSQL and Redis', () => {
     const sync = await fetch(`${nonOwner.base}/mirror/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'incremental' }) });
     expect(sync.status).toBe(409);
   }, 60_000);
+
+  it('/readyz names the one lease owner; SIGTERM of the owner releases the lease and another replica takes it', async () => {
+    const ready = async (r: Replica) => {
+      const res = await fetch(`${r.base}/readyz`);
+      return { status: res.status, body: (await res.json()) as { checks: { mirror?: { ok: boolean; leaseOwner?: boolean } } } };
+    };
+    const reports = await Promise.all(replicas.map(ready));
+    for (const r of reports) {
+      expect(r.status).toBe(200);
+      expect(r.body.checks.mirror?.ok).toBe(true);
+    }
+    expect(reports.filter((r) => r.body.checks.mirror?.leaseOwner === true)).toHaveLength(1);
+    const owner = replicas[reports.findIndex((r) => r.body.checks.mirror?.leaseOwner === true)]!;
+    const before = replicas.filter((r) => r !== owner).map((r) => r.logs.filter((l) => l.includes('lease acquired')).length);
+    const stoppedAt = Date.now();
+    owner.child.kill('SIGTERM');
+    const code = await new Promise((r) => owner.child.once('exit', r));
+    expect(code).toBe(0);
+    expect(owner.logs.some((l) => l.includes('lease released'))).toBe(true);
+    const others = replicas.filter((r) => r !== owner);
+    await until('a new owner after SIGTERM', async () => others.some((r, i) => r.logs.filter((l) => l.includes('lease acquired')).length > before[i]!), 10_000, 20);
+    console.log(`lease takeover after SIGTERM of the owner: ${Date.now() - stoppedAt} ms (including its shutdown)`);
+  }, 30_000);
 });
