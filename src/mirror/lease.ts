@@ -15,6 +15,11 @@ export interface LeaseOptions {
   name: string;
   /** how often a non-owner tries to acquire and the owner probes its session (takeover ≤ pollMs + connect) */
   pollMs?: number;
+  /**
+   * an owner that goes silent this long (frozen process, network partition: its socket never closes) loses the
+   * session on the server side (`idle_session_timeout`, PostgreSQL ≥ 14), hence the lock; default max(5 × pollMs, 10 s)
+   */
+  ttlMs?: number;
   schema?: string | undefined;
   logger?: Logger;
   onAcquired: (token: number) => void | Promise<void>;
@@ -110,6 +115,9 @@ export class PgLease {
       this.lastError = message(err);
     });
     await client.connect();
+    const ttl = Math.round(this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000));
+    // older servers lack the setting: the lock then lasts until TCP notices the dead peer
+    await client.query(`SET idle_session_timeout = ${ttl}`).catch(() => undefined);
     await client.query(
       'CREATE TABLE IF NOT EXISTS iiq_graph_leases (name TEXT PRIMARY KEY, token BIGINT NOT NULL, holder TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL)',
     ).catch((err: unknown) => {

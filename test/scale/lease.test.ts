@@ -97,4 +97,23 @@ describe('PgLease (PostgreSQL advisory lock + fencing token)', () => {
     expect(c).toEqual(['acquired 3']);
     store.setFence(() => undefined);
   }, 30_000);
+
+  it('an owner that goes silent (frozen, partitioned) loses the lock after its TTL: the server ends the idle session', async () => {
+    const name = 'mirror:lease-ttl-test';
+    const a: string[] = [];
+    const b: string[] = [];
+    // A acquires, then never talks to PostgreSQL again
+    const leaseA = new PgLease({ connectionString: PG_URL, schema: db.config.pgSchema, name, pollMs: 60_000, ttlMs: 1_000, onAcquired: (t) => void a.push(`acquired ${t}`), onLost: () => void a.push('lost') });
+    leases.push(leaseA);
+    leaseA.start();
+    await until('A owns', () => leaseA.isOwner());
+    const t0 = Date.now();
+    const leaseB = make(name, 100, b);
+    leaseB.start();
+    await until('B owns', () => leaseB.isOwner(), 5_000);
+    const ms = Date.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(800);
+    expect(ms).toBeLessThan(3_000);
+    expect(b).toEqual(['acquired 2']);
+  }, 30_000);
 });
