@@ -12,6 +12,7 @@ import { f } from '../iiq/filter.ts';
 import { AccessMapping } from '../mirror/access.ts';
 import { loadMirrorConfig, type MirrorConfig } from '../mirror/config.ts';
 import { EXPORT_FORMATS, EXPORT_KINDS, liveSource, writeExport, type ExportFormat, type ExportKind, type ExportSource } from '../mirror/export.ts';
+import { PgLease } from '../mirror/lease.ts';
 import type { ConnectionMirror } from '../mirror/service.ts';
 import { openConnectionMirror } from '../mirror/setup.ts';
 import type { SyncRun } from '../mirror/types.ts';
@@ -60,33 +61,56 @@ program
   .option('--watch', 'keep syncing on the MIRROR_SYNC_INTERVAL schedule until interrupted', false)
   .action(async (opts: { kind?: 'full' | 'incremental' | 'deletions' | 'roles'; watch: boolean }) => {
     await withMirror(async (mirror) => {
-      let failed = false;
-      const once = async () => {
-        try {
-          for (const r of await mirror.runNow(opts.kind)) process.stdout.write(`${describeRun(r)}\n`);
-        } catch (e) {
-          failed = true;
-          const last = (await mirror.store.listRuns(mirror.connectionId, 1))[0];
-          process.stdout.write(`${last ? describeRun(last) : (e as Error).message}\n`);
+      // gateway replicas on the same PostgreSQL own the sync through the connection's lease: run only while holding it
+      const { mirror: mirrorConfig } = configs();
+      let lease: PgLease | null = null;
+      if (mirrorConfig.databaseUrl) {
+        lease = new PgLease({ connectionString: mirrorConfig.databaseUrl, name: `mirror:${mirror.connectionId}`, pollMs: mirrorConfig.leasePollMs, onAcquired: () => undefined, onLost: () => void mirror.sync.stop() });
+        if (!(await lease.tryAcquire())) {
+          await lease.stop();
+          err('another process (a gateway replica) holds this connection\'s sync lease: nothing was run (its owner syncs on its schedule)');
+          process.exitCode = 1;
+          return;
         }
-        const s = await mirror.status();
-        process.stdout.write(`mirror: ${s.users} users, ${s.roles} roles, ${s.memberships} memberships; synced ${s.syncedAt?.toISOString() ?? 'never'}; feed cursor ${s.lastCursor}; store ${mirror.store.kind}\n`);
-      };
-      await once();
-      if (!opts.watch) {
-        process.exitCode = failed ? 1 : 0;
-        return;
+        const held = lease;
+        mirror.store.setFence(() => ({ name: held.name, token: held.lastToken()! }));
+        held.start(); // probes the session while the runs last
       }
-      const interval = mirror.sync.options.incrementalIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => void once(), interval);
-        process.once('SIGINT', () => {
-          clearInterval(timer);
-          resolve();
-        });
-      });
+      try {
+        await syncCommand(mirror, opts);
+      } finally {
+        await lease?.stop();
+      }
     });
   });
+
+async function syncCommand(mirror: ConnectionMirror, opts: { kind?: 'full' | 'incremental' | 'deletions' | 'roles'; watch: boolean }): Promise<void> {
+  let failed = false;
+  const once = async () => {
+    try {
+      for (const r of await mirror.runNow(opts.kind)) process.stdout.write(`${describeRun(r)}\n`);
+    } catch (e) {
+      failed = true;
+      const last = (await mirror.store.listRuns(mirror.connectionId, 1))[0];
+      process.stdout.write(`${last ? describeRun(last) : (e as Error).message}\n`);
+    }
+    const s = await mirror.status();
+    process.stdout.write(`mirror: ${s.users} users, ${s.roles} roles, ${s.memberships} memberships; synced ${s.syncedAt?.toISOString() ?? 'never'}; feed cursor ${s.lastCursor}; store ${mirror.store.kind}\n`);
+  };
+  await once();
+  if (!opts.watch) {
+    process.exitCode = failed ? 1 : 0;
+    return;
+  }
+  const interval = mirror.sync.options.incrementalIntervalMs;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => void once(), interval);
+    process.once('SIGINT', () => {
+      clearInterval(timer);
+      resolve();
+    });
+  });
+}
 
 const exportCommand = new Command('export')
   .description('export users, roles or the access report (user, role, acquired, application, account, permission), streamed')

@@ -69,6 +69,13 @@ export class PgLease {
     return this.options.name;
   }
 
+  /** One attempt now (a one-shot process such as the CLI's sync); true when this process owns the lease. */
+  async tryAcquire(): Promise<boolean> {
+    this.busy = this.busy.then(() => this.step()).catch(() => undefined);
+    await this.busy;
+    return this.owner;
+  }
+
   start(): void {
     if (this.timer || this.stopped) return;
     const tick = () => {
