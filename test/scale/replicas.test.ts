@@ -154,7 +154,8 @@ describe('three replicas sharing PostgreSQL and Redis', () => {
   });
 
   it('SIGKILL of the replica running the full sync: another takes the lease, resumes from the checkpoint, the mirror equals IIQ', async () => {
-    const owner = await until('a lease owner', async () => replicas.filter(owns));
+    // an empty list is truthy: wait until some replica actually owns the lease
+    const owner = await until('a lease owner', async () => { const o = replicas.filter(owns); return o.length > 0 ? o : null; });
     expect(owner).toHaveLength(1);
     const victim = owner[0]!;
     // a few batches committed, the pass not complete
