@@ -44,9 +44,16 @@ export const descriptionsSchema = z.array(z.looseObject({ locale: z.string().nul
 /** Last path segment of a `$ref` (`…/Roles/{id}` → id); IIQ's role `value` is NOT the id (reference §3.3). */
 export function idFromRef(ref: string | undefined): string | null {
   if (!ref) return null;
-  const path = ref.split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
-  const last = path.slice(path.lastIndexOf('/') + 1);
+  // hot path (twice per role of every user; ~6 % of a 100-user page in a CPU profile): index scans, no regexes
+  let end = ref.length;
+  const q = ref.indexOf('?');
+  if (q >= 0) end = q;
+  const h = ref.indexOf('#');
+  if (h >= 0 && h < end) end = h;
+  while (end > 0 && ref.charCodeAt(end - 1) === 47 /* / */) end--;
+  const last = ref.slice(ref.lastIndexOf('/', end - 1) + 1, end);
   if (!last) return null;
+  if (!last.includes('%')) return last;
   try {
     return decodeURIComponent(last);
   } catch {
