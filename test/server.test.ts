@@ -1,34 +1,12 @@
 // `npm start` as a user runs it: a real process, the embedded simulator, a real query, a clean shutdown.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const serverFile = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+import { serverFile, waitUntilListening } from './support/server-process.ts';
 
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', serverFile], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
-  });
-}
-
-/** Resolves with the GraphQL URL the server logs once it listens. */
-function listeningUrl(child: ChildProcessWithoutNullStreams): Promise<{ url: string; logs: string[] }> {
-  const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        logs.push(line);
-        const entry = JSON.parse(line) as { msg: string; url?: string };
-        if (entry.msg.startsWith('iiq-graph is listening') && entry.url) resolve({ url: entry.url, logs });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
   });
 }
 
@@ -39,7 +17,7 @@ describe('npm start (src/server.ts)', () => {
 
   beforeAll(async () => {
     child = start({ PORT: '0', SIMULATOR_USERS: '150', SIMULATOR_PROFILE: 'zero' });
-    ({ url, logs } = await listeningUrl(child));
+    ({ url, logs } = await waitUntilListening(child));
   }, 60_000);
 
   afterAll(() => {

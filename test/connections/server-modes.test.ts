@@ -6,11 +6,10 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverFile, waitUntilListening } from '../support/server-process.ts';
 import { startSim, type Sim } from './harness.ts';
 
-const serverFile = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 const ADMIN = 'server-test-admin-key-0123456789';
 
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
@@ -18,23 +17,9 @@ function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', serverFile], { env: { ...clean, LOG_LEVEL: 'info', PORT: '0', ...env } });
 }
 
-function listening(child: ChildProcessWithoutNullStreams): Promise<{ origin: string; logs: string[] }> {
-  const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        logs.push(line);
-        const entry = JSON.parse(line) as { msg: string; url?: string };
-        if (entry.msg.startsWith('iiq-graph is listening') && entry.url) resolve({ origin: new URL(entry.url).origin, logs });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
+async function listening(child: ChildProcessWithoutNullStreams): Promise<{ origin: string; logs: string[] }> {
+  const { url, logs } = await waitUntilListening(child);
+  return { origin: new URL(url).origin, logs };
 }
 
 describe('npm start: bind rules', () => {

@@ -8,7 +8,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +15,9 @@ import { openMirrorStore } from '../../src/mirror/open.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
 import { PG_URL } from '../connections/databases.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
+import { serverFile, waitUntilListening } from '../support/server-process.ts';
 import { liveView, mirrorView } from '../mirror/harness.ts';
 
-const serverFile = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const DB_NAME = `iiqg_scale_${RUN}`;
@@ -35,27 +34,11 @@ interface Replica {
   pid: number;
 }
 
-function startReplica(env: Record<string, string>): Promise<Replica> {
+async function startReplica(env: Record<string, string>): Promise<Replica> {
   const child = spawn(process.execPath, ['--import', 'tsx', serverFile], { env: { ...process.env, ...env } });
-  const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        logs.push(line);
-        const entry = JSON.parse(line) as { msg: string; url?: string };
-        if (entry.msg.startsWith('iiq-graph is listening') && entry.url) {
-          resolve({ child, graphql: entry.url, base: entry.url.replace(/\/graphql$/, ''), logs, pid: child.pid! });
-        }
-      }
-    });
-    child.stderr.on('data', () => undefined);
-    child.once('exit', (code) => reject(new Error(`replica exited early with ${code}`)));
-  });
+  child.stderr.on('data', () => undefined);
+  const { url, logs } = await waitUntilListening(child);
+  return { child, graphql: url, base: url.replace(/\/graphql$/, ''), logs, pid: child.pid! };
 }
 
 const owns = (r: Replica) => r.logs.some((l) => l.includes('lease acquired'));
