@@ -47,36 +47,28 @@ interface UserFieldsInput {
   attributes?: unknown;
 }
 
+// Create and replace take the same identity; only their descriptions differ (userName is required in both).
+const userInputFields = (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => ({
+  userName: t.string({ required: true, validate: userNameSchema }),
+  displayName: t.string({ validate: textSchema }),
+  givenName: t.string({ validate: textSchema }),
+  familyName: t.string({ validate: textSchema }),
+  email: t.string({ validate: z.email('email must be an email address').max(320) }),
+  active: t.boolean(),
+  password: t.string({ validate: z.string().min(1).max(1024) }),
+  managerId: t.id({ description: 'the manager’s User id (global or IdentityIQ id)', validate: idSchema }),
+  capabilities: t.stringList({ validate: z.array(z.string().trim().min(1).max(255)).max(200) }),
+  attributes: t.field({ type: 'JSON', description: 'custom identity attributes by name; identity-typed ones take an identity id', validate: attributesSchema }),
+});
+
 const CreateUserInput = builder.inputType('CreateUserInput', {
   description: 'A new IdentityIQ identity; custom identity attributes go in `attributes` (names as in iiqSchema.customUserAttributes)',
-  fields: (t) => ({
-    userName: t.string({ required: true, validate: userNameSchema }),
-    displayName: t.string({ validate: textSchema }),
-    givenName: t.string({ validate: textSchema }),
-    familyName: t.string({ validate: textSchema }),
-    email: t.string({ validate: z.email('email must be an email address').max(320) }),
-    active: t.boolean(),
-    password: t.string({ validate: z.string().min(1).max(1024) }),
-    managerId: t.id({ description: 'the manager’s User id (global or IdentityIQ id)', validate: idSchema }),
-    capabilities: t.stringList({ validate: z.array(z.string().trim().min(1).max(255)).max(200) }),
-    attributes: t.field({ type: 'JSON', description: 'custom identity attributes by name; identity-typed ones take an identity id', validate: attributesSchema }),
-  }),
+  fields: userInputFields,
 });
 
 const ReplaceUserInput = builder.inputType('ReplaceUserInput', {
   description: 'The whole identity as it should be (PUT); IIQ changes only the attributes sent',
-  fields: (t) => ({
-    userName: t.string({ required: true, validate: userNameSchema }),
-    displayName: t.string({ validate: textSchema }),
-    givenName: t.string({ validate: textSchema }),
-    familyName: t.string({ validate: textSchema }),
-    email: t.string({ validate: z.email('email must be an email address').max(320) }),
-    active: t.boolean(),
-    password: t.string({ validate: z.string().min(1).max(1024) }),
-    managerId: t.id({ validate: idSchema }),
-    capabilities: t.stringList({ validate: z.array(z.string().trim().min(1).max(255)).max(200) }),
-    attributes: t.field({ type: 'JSON', validate: attributesSchema }),
-  }),
+  fields: userInputFields,
 });
 
 const UpdateUserInput = builder.inputType('UpdateUserInput', {

@@ -826,12 +826,14 @@ export type ReadOnlyAttributeError = MutationError & {
 /** The whole identity as it should be (PUT); IIQ changes only the attributes sent */
 export type ReplaceUserInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** custom identity attributes by name; identity-typed ones take an identity id */
   attributes?: InputMaybe<Scalars['JSON']['input']>;
   capabilities?: InputMaybe<Array<Scalars['String']['input']>>;
   displayName?: InputMaybe<Scalars['String']['input']>;
   email?: InputMaybe<Scalars['String']['input']>;
   familyName?: InputMaybe<Scalars['String']['input']>;
   givenName?: InputMaybe<Scalars['String']['input']>;
+  /** the manager’s User id (global or IdentityIQ id) */
   managerId?: InputMaybe<Scalars['ID']['input']>;
   password?: InputMaybe<Scalars['String']['input']>;
   userName: Scalars['String']['input'];
