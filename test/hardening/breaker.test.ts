@@ -2,7 +2,8 @@
 // extensions.circuit, no upstream traffic), lets a probe through after the pause and closes; the concurrency
 // limit holds calls in a bounded queue; state is visible on /healthz/upstream and the connections API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
+import { ADMIN_KEY, type LinkedGateway, type Sim } from '../connections/harness.ts';
+import { startTwoTenants, type TwoTenants } from './two-tenants.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 import { suiteCounter } from './summary.ts';
 
@@ -143,23 +144,16 @@ describe('concurrency limit', () => {
 });
 
 describe('linked accounts: per connection, visible in the connections API, shared with the proxy', () => {
+  let t: TwoTenants;
   let gw: LinkedGateway;
   let simA: Sim;
-  let simB: Sim;
-  let a: { key: string; id: string };
-  let b: { key: string; id: string };
+  let a: TwoTenants['a'];
+  let b: TwoTenants['b'];
   beforeAll(async () => {
-    [simA, simB] = await Promise.all([startSim(), startSim()]);
-    gw = await startLinkedGateway({ env: { BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' } });
-    const ta = await gw.tenant('a');
-    const tb = await gw.tenant('b');
-    a = { key: ta.key, id: await gw.link(ta.key, simA) };
-    b = { key: tb.key, id: await gw.link(tb.key, simB) };
+    t = await startTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
+    ({ gw, simA, a, b } = t);
   });
-  afterAll(async () => {
-    await gw.close();
-    await Promise.all([simA.close(), simB.close()]);
-  });
+  afterAll(() => t.close());
 
   it("proxy failures open connection A's circuit; B is unaffected; the state is in GET /api/connections/{id}/upstream", async () => {
     simA.faults.inject({ type: 'status', status: 502, times: 100 });

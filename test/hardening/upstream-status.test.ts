@@ -2,7 +2,8 @@
 // the same figures as the REST status routes. Fault injection opens the breaker (OPEN), recovery closes it
 // (CLOSED); in linked-accounts mode each tenant sees its own connection's state only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
+import type { LinkedGateway, Sim } from '../connections/harness.ts';
+import { startTwoTenants, type TwoTenants } from './two-tenants.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 import { suiteCounter } from './summary.ts';
 
@@ -60,23 +61,16 @@ describe('Query.upstreamStatus (single connection)', () => {
 });
 
 describe('Query.upstreamStatus (linked accounts): the calling tenant\'s connection', () => {
+  let t: TwoTenants;
   let gw: LinkedGateway;
   let simA: Sim;
-  let simB: Sim;
-  let a: { key: string; id: string };
-  let b: { key: string; id: string };
+  let a: TwoTenants['a'];
+  let b: TwoTenants['b'];
   beforeAll(async () => {
-    [simA, simB] = await Promise.all([startSim(), startSim()]);
-    gw = await startLinkedGateway({ env: { BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' } });
-    const ta = await gw.tenant('a');
-    const tb = await gw.tenant('b');
-    a = { key: ta.key, id: await gw.link(ta.key, simA) };
-    b = { key: tb.key, id: await gw.link(tb.key, simB) };
+    t = await startTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
+    ({ gw, simA, a, b } = t);
   });
-  afterAll(async () => {
-    await gw.close();
-    await Promise.all([simA.close(), simB.close()]);
-  });
+  afterAll(() => t.close());
 
   it("A's open circuit is OPEN for A (with A's id), B reads its own CLOSED one", async () => {
     const before = await gw.gql(a.key, STATUS);
