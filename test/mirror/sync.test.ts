@@ -21,24 +21,39 @@ async function allChanges(store: MirrorStore, after = 0): Promise<ChangeEvent[]>
   }
 }
 
+interface SyncFixture {
+  sim: Sim;
+  iiq: IiqClient;
+  db: MirrorTestDb;
+  store: MirrorStore;
+  close(): Promise<void>;
+}
+
+/** A simulator with `users` users, a client on it and an empty mirror store on the suite's database. */
+async function openSyncFixture(make: () => MirrorTestDb, users: number): Promise<SyncFixture> {
+  const { sim } = await startSim({ users });
+  const iiq = client(sim.baseUrl);
+  const db = make();
+  const store = await db.open();
+  return {
+    sim, iiq, db, store,
+    async close() {
+      await store.close();
+      await db.drop();
+      await iiq.close();
+      await sim.close();
+    },
+  };
+}
+
 describe.each(MIRROR_DATABASES)('mirror sync on $name', ({ make }) => {
+  let fixture: SyncFixture;
   let sim: Sim;
   let iiq: IiqClient;
   let db: MirrorTestDb;
   let store: MirrorStore;
-
-  beforeAll(async () => {
-    ({ sim } = await startSim({ users: 120 }));
-    iiq = client(sim.baseUrl);
-    db = make();
-    store = await db.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await db?.drop();
-    await iiq?.close();
-    await sim?.close();
-  });
+  beforeAll(async () => void ({ sim, iiq, db, store } = fixture = await openSyncFixture(make, 120)));
+  afterAll(() => fixture?.close());
 
   it('full sync: the mirror equals IIQ; one created event per user, role and membership', async () => {
     const sync = new MirrorSync(iiq, store, CONN, OPTS);
@@ -197,23 +212,13 @@ describe.each(MIRROR_DATABASES)('mirror sync under faults on $name', ({ make }) 
 });
 
 describe.each(MIRROR_DATABASES)('mirror sync while IIQ changes underneath on $name', ({ make }) => {
+  let fixture: SyncFixture;
   let sim: Sim;
   let iiq: IiqClient;
   let db: MirrorTestDb;
   let store: MirrorStore;
-
-  beforeAll(async () => {
-    ({ sim } = await startSim({ users: 100 }));
-    iiq = client(sim.baseUrl);
-    db = make();
-    store = await db.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await db?.drop();
-    await iiq?.close();
-    await sim?.close();
-  });
+  beforeAll(async () => void ({ sim, iiq, db, store } = fixture = await openSyncFixture(make, 100)));
+  afterAll(() => fixture?.close());
 
   it('writes during a full sync (creates, updates, deletes, role changes) are caught by the next incremental and deletion runs', async () => {
     const sync = new MirrorSync(iiq, store, CONN, { ...OPTS, concurrency: 2, pageSize: 10, batchSize: 10 });
