@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { Keyring } from './connections/secrets.ts';
+import { OutboundPolicy } from './connections/url-policy.ts';
 import { hardeningEnvShape, hardeningFrom, type HardeningConfig } from './hardening/config.ts';
 
 const positiveInt = (name: string, def: number) =>
@@ -64,6 +65,9 @@ const envSchema = z
     CACHE_TTL_ROLES: positiveInt('CACHE_TTL_ROLES (seconds)', 300),
     CACHE_STALE_TTL: positiveInt('CACHE_STALE_TTL (seconds)', 3600),
     CACHE_TTL_RESPONSES: z.coerce.number({ error: 'CACHE_TTL_RESPONSES must be a number' }).int().min(0, { error: 'CACHE_TTL_RESPONSES (seconds) must be 0 (off) or more' }).default(5),
+    // outbound URL allow-list (SSRF guard) and the connect page's CSP frame-ancestors; see README Configuration
+    IIQ_GRAPH_ALLOWED_HOSTS: z.string().max(10_000).optional(),
+    IIQ_GRAPH_FRAME_ANCESTORS: z.string().max(2_000).default("'self'"),
     ...hardeningEnvShape,
   })
   .superRefine((env, ctx) => {
@@ -137,6 +141,10 @@ export interface GatewayConfig {
   cache?: CacheConfig;
   /** request limits, rate limits, upstream concurrency and circuit breaker (src/hardening); absent = defaults */
   hardening?: HardeningConfig;
+  /** IIQ_GRAPH_ALLOWED_HOSTS (src/connections/url-policy.ts): outbound allow-list; absent = internal addresses refused only */
+  allowedHosts?: string;
+  /** IIQ_GRAPH_FRAME_ANCESTORS: the connect page's CSP frame-ancestors sources (default 'self') */
+  frameAncestors?: string;
 }
 
 /** Per-connection cache of SCIM reads (src/cache); absent = no caching. */
@@ -195,6 +203,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push((err as Error).message); // names the entry, never the key material
     }
   }
+  try {
+    OutboundPolicy.parse(e.IIQ_GRAPH_ALLOWED_HOSTS);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const frameAncestors = frameAncestorsOf(e.IIQ_GRAPH_FRAME_ANCESTORS);
+  if (typeof frameAncestors !== 'string') problems.push(frameAncestors.problem);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -234,5 +249,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       responsesMs: e.CACHE_TTL_RESPONSES * 1000,
     },
     hardening: hardeningFrom(e),
+    ...(e.IIQ_GRAPH_ALLOWED_HOSTS?.trim() ? { allowedHosts: e.IIQ_GRAPH_ALLOWED_HOSTS.trim() } : {}),
+    frameAncestors: frameAncestors as string,
   };
+}
+
+/**
+ * IIQ_GRAPH_FRAME_ANCESTORS: CSP frame-ancestors sources separated by spaces or commas — 'self', 'none', an origin
+ * (https://app.example.com[:port]), a wildcard origin (https://*.example.com), a scheme (https:) or * — returned
+ * space-separated. Anything else (quotes, semicolons, paths, control characters) is refused: it goes into a header.
+ */
+export function frameAncestorsOf(spec: string): string | { problem: string } {
+  const parts = spec.split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) return { problem: "IIQ_GRAPH_FRAME_ANCESTORS must name at least one source, e.g. 'self'" };
+  for (const p of parts) {
+    const ok = /^'(self|none)'$/i.test(p) || p === '*' || /^https?:$/i.test(p) || /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i.test(p);
+    if (!ok) return { problem: `IIQ_GRAPH_FRAME_ANCESTORS: "${p.slice(0, 80)}" is not a frame-ancestors source ('self', 'none', https://host[:port], https://*.domain, https: or *)` };
+  }
+  if (parts.length > 1 && parts.some((p) => /^'none'$/i.test(p))) return { problem: "IIQ_GRAPH_FRAME_ANCESTORS: 'none' cannot be combined with other sources" };
+  return parts.join(' ');
 }

@@ -2,11 +2,13 @@
 // API. Validates input, encrypts credentials, runs the connection check, keeps the audit trail. Every
 // tenant-data operation takes the caller's tenant id; a connection of another tenant is "not found".
 import { createHash, randomBytes } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
 import { attributeMapSchema, type AttributeMap } from '../config.ts';
 import { createIiqClient } from '../iiq/client.ts';
 import type { IiqClientOptions } from '../iiq/types.ts';
 import { checkConnection } from './check.ts';
+import { OutboundPolicy, UrlPolicyError } from './url-policy.ts';
 import { constantTimeEqual, DecryptError, Keyring, MASK } from './secrets.ts';
 import {
   connectionSecretSchema,
@@ -144,6 +146,8 @@ export interface ConnectionTarget {
   baseUrl: string;
   secret: ConnectionSecret;
   caBundle: string | null;
+  /** DNS lookup for the client's sockets: refuses addresses IIQ_GRAPH_ALLOWED_HOSTS does not allow (rebinding) */
+  lookup?: LookupFunction;
 }
 
 export interface LinkTokenIssued {
@@ -163,6 +167,8 @@ export interface ServiceOptions {
   onChange?: (connectionId: string) => void | Promise<void>;
   /** link tokens live this long unless asked otherwise (seconds) */
   linkTokenTtlSeconds?: number;
+  /** IIQ_GRAPH_ALLOWED_HOSTS (url-policy.ts); default: no allow-list, internal addresses refused */
+  urlPolicy?: OutboundPolicy;
 }
 
 const API_KEY = /^iiqg_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
@@ -181,8 +187,10 @@ export class ConnectionService {
   private readonly clientDefaults: Partial<IiqClientOptions>;
   private readonly onChange: (connectionId: string) => void | Promise<void>;
   private readonly linkTtl: number;
+  readonly urlPolicy: OutboundPolicy;
 
   constructor(options: ServiceOptions) {
+    this.urlPolicy = options.urlPolicy ?? OutboundPolicy.parse(undefined);
     this.store = options.store;
     this.keyring = options.keyring;
     this.clientDefaults = options.clientDefaults ?? {};
@@ -223,8 +231,19 @@ export class ConnectionService {
   // Connections
   // ---------------------------------------------------------------------------------------------------
 
-  /** Decrypts a connection's secret (for building its client; never for output). */
+  /**
+   * Decrypts a connection's secret for building its client (never for output); a URL the allow-list no longer
+   * allows (IIQ_GRAPH_ALLOWED_HOSTS changed since it was saved) is refused here, before any client exists.
+   */
   targetOf(record: ConnectionRecord): ConnectionTarget {
+    const target = this.decrypted(record);
+    const problem = this.targetProblem(target);
+    if (problem) throw new ConnectionError('BAD_USER_INPUT', `this connection's URL is not allowed: ${problem}; update the connection`, { problems: [problem] });
+    return target;
+  }
+
+  /** the stored target as is (views, updates: a refused URL can still be shown and replaced) */
+  private decrypted(record: ConnectionRecord): ConnectionTarget {
     let plaintext: string;
     try {
       plaintext = this.keyring.decrypt(record.secret, record.id);
@@ -233,7 +252,38 @@ export class ConnectionService {
       if (err instanceof DecryptError) throw new ConnectionError('CREDENTIALS_UNREADABLE', `the stored credentials of this connection cannot be decrypted: ${err.message}`);
       throw err;
     }
-    return { baseUrl: record.baseUrl, secret: connectionSecretSchema.parse(JSON.parse(plaintext)), caBundle: record.caBundle };
+    return { baseUrl: record.baseUrl, secret: connectionSecretSchema.parse(JSON.parse(plaintext)), caBundle: record.caBundle, lookup: this.urlPolicy.lookup };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Outbound URL policy (IIQ_GRAPH_ALLOWED_HOSTS): base, token and proxy URLs a tenant chose
+  // ---------------------------------------------------------------------------------------------------
+
+  private targetUrls(t: { baseUrl: string; secret: ConnectionSecret }): [string, string][] {
+    const auth = t.secret.auth;
+    return [
+      ['baseUrl', t.baseUrl],
+      ...(auth.kind === 'oauth2' && auth.tokenUrl ? [['auth.tokenUrl', auth.tokenUrl] as [string, string]] : []),
+      ...(t.secret.proxyUrl ? [['proxyUrl', t.secret.proxyUrl] as [string, string]] : []),
+    ];
+  }
+
+  private targetProblem(t: { baseUrl: string; secret: ConnectionSecret }): string | null {
+    for (const [field, url] of this.targetUrls(t)) {
+      const p = this.urlPolicy.problem(url, 'connection', field);
+      if (p) return p;
+    }
+    return null;
+  }
+
+  /** Before any request leaves: scheme, allow-list, and every DNS answer of each host (BAD_USER_INPUT). */
+  async assertTargetAllowed(t: { baseUrl: string; secret: ConnectionSecret }): Promise<void> {
+    try {
+      for (const [field, url] of this.targetUrls(t)) await this.urlPolicy.assertAllowed(url, 'connection', field);
+    } catch (err) {
+      if (err instanceof UrlPolicyError) throw new ConnectionError('BAD_USER_INPUT', `invalid input: ${err.message}`, { problems: [err.message] });
+      throw err;
+    }
   }
 
   clientOptions(target: ConnectionTarget, overrides: Partial<IiqClientOptions> = {}): IiqClientOptions {
@@ -243,6 +293,7 @@ export class ConnectionService {
       auth: target.secret.auth,
       ...(target.caBundle ? { tls: { ca: target.caBundle } } : {}),
       ...(target.secret.proxyUrl ? { proxy: target.secret.proxyUrl } : {}),
+      ...(target.lookup ? { lookup: target.lookup } : {}),
       ...overrides,
     };
   }
@@ -251,7 +302,7 @@ export class ConnectionService {
     let auth: ConnectionView['auth'];
     let proxyUrl: string | null = null;
     try {
-      const { secret } = this.targetOf(record);
+      const { secret } = this.decrypted(record);
       auth = secret.auth.kind === 'basic'
         ? { kind: 'basic', username: secret.auth.username, password: MASK }
         : { kind: 'oauth2', clientId: secret.auth.clientId, clientSecret: MASK, tokenUrl: secret.auth.tokenUrl ?? null };
@@ -282,6 +333,7 @@ export class ConnectionService {
 
   /** Probes a target with a short-lived client (one attempt, short timeouts). */
   async probe(target: ConnectionTarget): Promise<ConnectionCheck> {
+    await this.assertTargetAllowed(target);
     const client = createIiqClient(this.clientOptions(target, {
       retry: { maxAttempts: 1, budgetMs: 20_000 },
       timeouts: { connectMs: 5_000, headersMs: 10_000, bodyMs: 10_000 },
@@ -296,13 +348,13 @@ export class ConnectionService {
   /** The check of unsaved input (connect page "Test"). */
   async checkDraft(input: unknown): Promise<ConnectionCheck> {
     const parsed = parse(createConnectionInputSchema.omit({ label: true }).extend({ label: z.string().optional() }), input);
-    return this.probe({ baseUrl: parsed.baseUrl, secret: { auth: parsed.auth, proxyUrl: parsed.proxyUrl ?? null }, caBundle: parsed.caBundle ?? null });
+    return this.probe({ baseUrl: parsed.baseUrl, secret: { auth: parsed.auth, proxyUrl: parsed.proxyUrl ?? null }, caBundle: parsed.caBundle ?? null, lookup: this.urlPolicy.lookup });
   }
 
   async create(caller: Caller, input: unknown): Promise<ConnectionView> {
     const parsed = parse(createConnectionInputSchema, input);
     const secret: ConnectionSecret = { auth: parsed.auth, proxyUrl: parsed.proxyUrl ?? null };
-    const check = await this.probe({ baseUrl: parsed.baseUrl, secret, caBundle: parsed.caBundle ?? null });
+    const check = await this.probe({ baseUrl: parsed.baseUrl, secret, caBundle: parsed.caBundle ?? null, lookup: this.urlPolicy.lookup });
     const connectionId = id('con');
     const at = new Date().toISOString();
     const record: ConnectionRecord = {
@@ -319,7 +371,7 @@ export class ConnectionService {
   async update(caller: Caller, connectionId: string, input: unknown): Promise<ConnectionView> {
     const parsed = parse(updateConnectionInputSchema, input);
     const current = await this.record(caller, connectionId);
-    const target = this.targetOf(current);
+    const target = this.decrypted(current);
     assertCredentialsFollow({ baseUrl: current.baseUrl, proxyUrl: target.secret.proxyUrl ?? null }, parsed);
     const secret: ConnectionSecret = {
       auth: parsed.auth ?? target.secret.auth,
@@ -329,6 +381,7 @@ export class ConnectionService {
       baseUrl: parsed.baseUrl ?? current.baseUrl,
       secret,
       caBundle: parsed.caBundle === undefined ? current.caBundle : parsed.caBundle,
+      lookup: this.urlPolicy.lookup,
     };
     const reaches = parsed.baseUrl !== undefined || parsed.auth !== undefined || parsed.caBundle !== undefined || parsed.proxyUrl !== undefined;
     const check = reaches ? await this.probe(next) : current.lastCheck;
@@ -421,7 +474,15 @@ export class ConnectionService {
     const parsed = record.connectionId ? parse(updateConnectionInputSchema, input) : parse(createConnectionInputSchema, input);
     if (record.connectionId) {
       const current = await this.record(caller, record.connectionId);
-      assertCredentialsFollow({ baseUrl: current.baseUrl, proxyUrl: this.targetOf(current).secret.proxyUrl ?? null }, parsed);
+      const stored = this.decrypted(current);
+      assertCredentialsFollow({ baseUrl: current.baseUrl, proxyUrl: stored.secret.proxyUrl ?? null }, parsed);
+      await this.assertTargetAllowed({
+        baseUrl: parsed.baseUrl ?? current.baseUrl,
+        secret: { auth: parsed.auth ?? stored.secret.auth, proxyUrl: parsed.proxyUrl === undefined ? stored.secret.proxyUrl ?? null : parsed.proxyUrl },
+      });
+    } else {
+      const created = parsed as CreateConnectionInput & { auth: ConnectionSecret['auth'] };
+      await this.assertTargetAllowed({ baseUrl: created.baseUrl, secret: { auth: created.auth, proxyUrl: created.proxyUrl ?? null } });
     }
     if (!(await this.store.consumeLinkToken(record.id, new Date().toISOString()))) {
       throw new ConnectionError('LINK_TOKEN_INVALID', 'this link is invalid, expired or already used; ask for a new one');

@@ -130,6 +130,7 @@ class Dispatchers {
     const t = this.opts.tls;
     return {
       timeout: this.opts.timeouts?.connectMs ?? DEFAULTS.connectMs,
+      ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
       ...(t?.ca !== undefined ? { ca: t.ca } : {}),
       ...(t?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     };
@@ -148,7 +149,7 @@ class Dispatchers {
     if (this.opts.dispatcher) return this.opts.dispatcher;
     if (this.proxyUri) {
       // ProxyAgent keeps one Pool per target origin behind the (CONNECT) tunnel.
-      this.proxyAgent ??= new ProxyAgent({ uri: this.proxyUri, ...this.common(), requestTls: this.tlsOptions(), proxyTls: { timeout: this.tlsOptions().timeout } });
+      this.proxyAgent ??= new ProxyAgent({ uri: this.proxyUri, ...this.common(), requestTls: this.tlsOptions(), proxyTls: { timeout: this.tlsOptions().timeout, ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}) } });
       return this.proxyAgent;
     }
     let pool = this.pools.get(origin);

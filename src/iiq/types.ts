@@ -1,5 +1,6 @@
 // Public contract of the IdentityIQ SCIM client. Everything outside src/iiq/ talks to IIQ through these
 // types only: SCIM wire names (URNs, `name.givenName`, `Resources`, ...) stay inside src/iiq/.
+import type { LookupFunction } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { FilterNode } from './filter.ts';
 import type { IiqResourceClient } from './resource-types.ts';
@@ -40,6 +41,8 @@ export interface IiqClientOptions {
   pageSize?: number;
   /** inject a dispatcher (tests); otherwise a Pool / ProxyAgent is built */
   dispatcher?: Dispatcher;
+  /** DNS lookup for the client's sockets (linked accounts: refuses addresses IIQ_GRAPH_ALLOWED_HOSTS does not allow) */
+  lookup?: LookupFunction;
   /** a pino-compatible logger; defaults to silent */
   logger?: IiqLogger;
   /**

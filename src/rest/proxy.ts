@@ -62,10 +62,10 @@ export class ProxyUpstream {
   ) {
     this.tokenTimeoutMs = options.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS;
     this.base = new URL(target.baseUrl.replace(/\/+$/, ''));
-    const connect = { ...(target.caBundle ? { ca: target.caBundle } : {}), ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
+    const connect = { ...(target.caBundle ? { ca: target.caBundle } : {}), ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}), ...(target.lookup ? { lookup: target.lookup } : {}) };
     // as the IIQ client does: the connection's proxy, else HTTPS_PROXY / HTTP_PROXY minus NO_PROXY
     const proxy = resolveProxy(this.base, target.secret.proxyUrl ?? undefined);
-    this.dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: connect }) : new Agent({ connect, connections: 8 });
+    this.dispatcher = proxy ? new ProxyAgent({ uri: proxy, requestTls: connect, ...(target.lookup ? { proxyTls: { lookup: target.lookup } } : {}) }) : new Agent({ connect, connections: 8 });
   }
 
   private async authorization(force = false): Promise<string> {

@@ -19,15 +19,25 @@ export interface RestOptions {
   logger: Logger;
   /** request bodies through the proxy are cut off above this (413); default 1 MiB */
   proxyMaxBodyBytes?: number | undefined;
+  /** the connect page's CSP frame-ancestors (IIQ_GRAPH_FRAME_ANCESTORS, validated by config.ts); default 'self' */
+  frameAncestors?: string | undefined;
 }
 
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  // embeddable by the vendor's app (frame-ancestors *), but nothing loads from anywhere else
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors *",
-};
+/**
+ * Connect page headers: nothing loads from anywhere else, and only the listed origins may frame it (it takes
+ * IdentityIQ credentials: a page any site can frame invites clickjacking). X-Frame-Options for old browsers
+ * when the policy is 'self' or 'none' (it cannot express a list).
+ */
+function pageHeaders(frameAncestors = "'self'"): Record<string, string> {
+  const xfo: Record<string, string> = frameAncestors === "'self'" ? { 'x-frame-options': 'SAMEORIGIN' } : frameAncestors === "'none'" ? { 'x-frame-options': 'DENY' } : {};
+  return {
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    ...xfo,
+    'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${frameAncestors}`,
+  };
+}
 
 const segmentsOf = (path: string, prefix: string) => path.slice(prefix.length).split('/').filter(Boolean).map((s) => decodeURIComponent(s));
 
@@ -40,6 +50,7 @@ function rawPath(request: Request): string {
 export function restRoutes(options: RestOptions): Plugin {
   const { linked, single, logger } = options;
   const maxBody = options.proxyMaxBodyBytes ?? 1024 * 1024;
+  const PAGE_HEADERS = pageHeaders(options.frameAncestors);
 
   async function adminRoute(request: Request, url: URL): Promise<Response | null> {
     if (!linked) return null;

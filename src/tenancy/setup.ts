@@ -2,6 +2,7 @@
 import type { GatewayConfig } from '../config.ts';
 import { Keyring } from '../connections/secrets.ts';
 import { ConnectionService } from '../connections/service.ts';
+import { OutboundPolicy } from '../connections/url-policy.ts';
 import type { ConnectionStore } from '../connections/types.ts';
 import type { Logger } from '../graphql/logger.ts';
 import type { IiqClientOptions } from '../iiq/types.ts';
@@ -28,6 +29,7 @@ export function createLinkedAccounts(setup: LinkedSetup): LinkedAccounts {
     // a changed or deleted connection drops its client, caches and index; the next request rebuilds them
     onChange: (connectionId) => registry?.evict(connectionId),
     ...(setup.linkTokenTtlSeconds ? { linkTokenTtlSeconds: setup.linkTokenTtlSeconds } : {}),
+    urlPolicy: OutboundPolicy.parse(setup.config.allowedHosts),
   });
   registry = new ConnectionRegistry(service, setup.config, setup.logger);
   return new LinkedAccounts(service, registry, setup.adminKey);

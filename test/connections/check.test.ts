@@ -6,6 +6,10 @@ import { ConnectionService } from '../../src/connections/service.ts';
 import type { ConnectionCheck, ConnectionStore } from '../../src/connections/types.ts';
 import { makePki, type TestPki } from '../iiq/certs.ts';
 import { startSim, type Sim } from './harness.ts';
+import { OutboundPolicy } from '../../src/connections/url-policy.ts';
+
+// the simulators listen on loopback, which linked accounts refuse unless allowed
+const LOOPBACK_ALLOWED = OutboundPolicy.parse('127.0.0.1,::1,localhost');
 
 const statuses = (c: ConnectionCheck) => Object.fromEntries(c.steps.map((s) => [s.name, s.status]));
 const basic = { kind: 'basic' as const, username: 'spadmin', password: 'admin' };
@@ -15,7 +19,7 @@ describe('connection check', () => {
   let tlsSim: Sim;
   let pki: TestPki;
   // checks never touch the store
-  const svc = new ConnectionService({ store: {} as ConnectionStore, keyring: new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 1) }]) });
+  const svc = new ConnectionService({ store: {} as ConnectionStore, keyring: new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 1) }]), urlPolicy: LOOPBACK_ALLOWED });
 
   beforeAll(async () => {
     pki = await makePki();

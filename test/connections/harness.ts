@@ -59,7 +59,9 @@ export async function startLinkedGateway(options: LinkedGatewayOptions = {}): Pr
   const db = options.db ?? sqliteDatabase();
   const keyring = options.keyring ?? new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 7) }]);
   const store = await openStore(db.config);
-  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ADMIN_KEY: ADMIN_KEY, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`, ...options.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ADMIN_KEY: ADMIN_KEY, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    // the simulators listen on loopback, which linked accounts refuse unless allowed (src/connections/url-policy.ts)
+    IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1', ...options.env });
   // silent, except for the test run's log capture (src/hardening/log-capture.ts)
   const { silentLogger } = await import('../../src/hardening/log-capture.ts');
   const logger = silentLogger();

@@ -9,6 +9,10 @@ import { DecryptError, Keyring, SecretKeyError } from '../../src/connections/sec
 import { ConnectionService } from '../../src/connections/service.ts';
 import { DATABASES, sqliteDatabase } from './databases.ts';
 import { startLinkedGateway, startSim, type Sim } from './harness.ts';
+import { OutboundPolicy } from '../../src/connections/url-policy.ts';
+
+// the simulators listen on loopback, which linked accounts refuse unless allowed
+const LOOPBACK_ALLOWED = OutboundPolicy.parse('127.0.0.1,::1,localhost');
 
 const PASSWORD = 'Plain-Text-Marker-7f3a9c';
 const CLIENT_SECRET = 'Client-Secret-Marker-51be20';
@@ -81,7 +85,7 @@ describe.each(DATABASES)('credentials at rest ($name)', ({ make }) => {
     const store = await openStore(db.config);
     try {
       const k1 = Keyring.parse(`k1:${key(1)}`);
-      const svc = new ConnectionService({ store, keyring: k1 });
+      const svc = new ConnectionService({ store, keyring: k1, urlPolicy: LOOPBACK_ALLOWED });
       const tenant = await svc.createTenant('T');
       const caller = { tenantId: tenant.id, actor: 'test' };
       const basic = await svc.create(caller, { label: 'basic', baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'svc', password: PASSWORD }, proxyUrl: `http://proxyuser:${PASSWORD}@127.0.0.1:1` });
@@ -106,7 +110,7 @@ describe.each(DATABASES)('credentials at rest ($name)', ({ make }) => {
       const rows = await store.allConnections();
       expect(rows.map((r) => [Keyring.kidOf(r.secret), r.secretKid])).toEqual([['k2', 'k2'], ['k2', 'k2']]);
       // only the new key is needed now; the old one alone can no longer read
-      const onlyK2 = new ConnectionService({ store, keyring: Keyring.parse(`k2:${key(2)}`) });
+      const onlyK2 = new ConnectionService({ store, keyring: Keyring.parse(`k2:${key(2)}`), urlPolicy: LOOPBACK_ALLOWED });
       expect(onlyK2.targetOf(rows[0]!).secret.auth).toEqual({ kind: 'basic', username: 'svc', password: PASSWORD });
       expect(() => svc.targetOf(rows[0]!)).toThrow(/cannot be decrypted: encrypted under key id "k2", which IIQ_GRAPH_SECRET_KEY does not list/);
       // and the rotated connection still works against IdentityIQ
@@ -127,7 +131,7 @@ describe('npm run rotate-secrets', () => {
     const sim = await startSim({ users: 20 });
     try {
       const store = await openStore(db.config);
-      const svc = new ConnectionService({ store, keyring: Keyring.parse(`old:${key(3)}`) });
+      const svc = new ConnectionService({ store, keyring: Keyring.parse(`old:${key(3)}`), urlPolicy: LOOPBACK_ALLOWED });
       const t = await svc.createTenant('T');
       await svc.create({ tenantId: t.id, actor: 'test' }, { label: 'x', baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } });
       await store.close();

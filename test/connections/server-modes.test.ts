@@ -42,7 +42,7 @@ describe('npm start: linked accounts', () => {
 
   beforeAll(async () => {
     sim = await startSim({ users: 25 });
-    child = start({ IIQ_GRAPH_ADMIN_KEY: ADMIN, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 5).toString('base64')}`, DATA_DIR: dataDir });
+    child = start({ IIQ_GRAPH_ADMIN_KEY: ADMIN, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 5).toString('base64')}`, DATA_DIR: dataDir, IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1' });
     ({ origin, logs } = await listening(child));
   }, 60_000);
   afterAll(async () => {

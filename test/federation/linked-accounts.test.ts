@@ -47,7 +47,7 @@ beforeAll(async () => {
   const baseUrls = await Promise.all(sims.map(async (s) => (await s.listen(0, '127.0.0.1')).baseUrl));
   dataDir = mkdtempSync(join(tmpdir(), 'iiq-graph-federation-'));
   store = await openStore({ dataDir });
-  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' });
+  const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1' }); // simulators on loopback
   const linked = createLinkedAccounts({
     store,
     keyring: Keyring.parse(`k1:${randomBytes(32).toString('base64')}`),
