@@ -21,8 +21,10 @@ export interface MirrorDb extends MirrorQueries {
    * PostgreSQL shared by replicas: while `fence()` names a lease and the token this process acquired it with,
    * every locked write transaction first checks that the lease row still holds that token — a replica that lost
    * its lease without noticing (a newer owner incremented it) cannot commit another batch (FencedError).
+   * `fence` receives the transaction's lock key (the connection id): one database serves many connections'
+   * mirrors, each under a lease of its own (linked accounts).
    */
-  setFence?(fence: () => { name: string; token: number } | undefined): void;
+  setFence?(fence: (lockKey: string) => { name: string; token: number } | undefined): void;
   close(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export function openMirrorPostgres(options: MirrorPostgresOptions): MirrorDb {
   // BIGINT columns come back as strings by default; mirror sequences stay far below 2^53
   const parse = (rows: Row[]) => rows;
   let schemaReady: Promise<void> | null = null;
-  let fence: () => { name: string; token: number } | undefined = () => undefined;
+  let fence: (lockKey: string) => { name: string; token: number } | undefined = () => undefined;
   const ensureSchema = () => (schemaReady ??= schema ? pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => {}) : Promise.resolve());
   return {
     kind: 'postgres',
@@ -124,7 +126,7 @@ export function openMirrorPostgres(options: MirrorPostgresOptions): MirrorDb {
         await client.query('BEGIN');
         if (lockKey !== undefined) {
           await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`iiq-graph-mirror:${lockKey}`]);
-          const held = fence();
+          const held = fence(lockKey);
           if (held) {
             const row = (await client.query('SELECT token FROM iiq_graph_leases WHERE name = $1', [held.name])).rows[0] as { token: string } | undefined;
             const current = row ? Number(row.token) : null;

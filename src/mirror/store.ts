@@ -189,7 +189,7 @@ export class MirrorStore {
   constructor(readonly db: MirrorDb) {}
 
   /** see MirrorDb.setFence (PostgreSQL only; SQLite is one machine's file) */
-  setFence(fence: () => { name: string; token: number } | undefined): void {
+  setFence(fence: (lockKey: string) => { name: string; token: number } | undefined): void {
     this.db.setFence?.(fence);
   }
 
@@ -634,4 +634,42 @@ export class MirrorStore {
       permissions: JSON.parse(String(r.permissions)) as string[],
     }));
   }
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Linked accounts: one mirror per connection in one database (tenancy/mirrors.ts). Kept apart from the read
+// and sync methods above.
+// -------------------------------------------------------------------------------------------------------------
+
+/** what a connection's mirror was synced from (a hash of its target), stored beside the sync state */
+export async function mirrorTargetOf(store: MirrorStore, connectionId: string): Promise<string | null> {
+  const rows = await store.db.all('SELECT data FROM mirror_state WHERE connection_id = ?', [connectionId]);
+  const target = rows[0] ? (JSON.parse(String(rows[0].data)) as { target?: unknown }).target : undefined;
+  return typeof target === 'string' ? target : null;
+}
+
+const CONNECTION_DATA_TABLES = ['mirror_memberships', 'mirror_users', 'mirror_roles', 'mirror_changes', 'mirror_runs', 'mirror_state'] as const;
+
+/**
+ * Empties a connection's mirror in one transaction (locked and fenced like a sync batch). `reset`: the connection
+ * now points elsewhere — the data goes, the tenant's webhooks and access rules stay, and the new target is recorded
+ * so the next sync starts a full pass. Without it (the connection was deleted) webhooks, their deliveries and the
+ * access rules go too.
+ */
+export async function clearConnectionMirror(store: MirrorStore, connectionId: string, reset?: { target: string }): Promise<void> {
+  await store.db.tx(async (q) => {
+    for (const table of CONNECTION_DATA_TABLES) await q.run(`DELETE FROM ${table} WHERE connection_id = ?`, [connectionId]);
+    if (reset) {
+      await q.run('INSERT INTO mirror_state (connection_id, data) VALUES (?, ?)', [connectionId, JSON.stringify({ target: reset.target })]);
+      return;
+    }
+    await q.run('DELETE FROM mirror_webhook_deliveries WHERE webhook_id IN (SELECT id FROM mirror_webhooks WHERE connection_id = ?)', [connectionId]);
+    await q.run('DELETE FROM mirror_webhooks WHERE connection_id = ?', [connectionId]);
+    await q.run('DELETE FROM mirror_access_rules WHERE connection_id = ?', [connectionId]);
+  }, connectionId);
+}
+
+/** records the target of a mirror synced before targets were recorded (or first started) without touching its data */
+export async function recordMirrorTarget(store: MirrorStore, connectionId: string, target: string): Promise<void> {
+  await store.patchState(connectionId, { target } as Partial<MirrorState>);
 }
