@@ -25,8 +25,8 @@ const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 250);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const LOAD_SECONDS = 10;
 
-function child(code: string, marker: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; value: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+export function child(code: string, marker: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; value: string }> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', code], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -51,16 +51,8 @@ const pct = (xs: number[], p: number) => {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 export default async function run(): Promise<Record<string, number | string | boolean>> {
-  const simIndex = pathToFileURL(join(here, '..', 'simulator', 'index.ts')).href;
-  const sim = await child(
-    `const { createSimulator } = await import(${JSON.stringify(simIndex)});
-     const sim = createSimulator({ users: ${USERS}, seed: 42, profile: 'realistic' });
-     const { baseUrl } = await sim.listen(0, '127.0.0.1');
-     process.stdout.write('BASEURL ' + baseUrl + '\\n');
-     process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));`,
-    'BASEURL',
-  );
-  const baseUrl = sim.value;
+  const sim = await startSimulator(USERS);
+  const baseUrl = sim.baseUrl;
   const dir = mkdtempSync(join(tmpdir(), 'iiq-graph-mirror-bench-'));
   // upstream requests counted on the wire (every request the sync's client dispatches)
   let sent = 0;
@@ -71,7 +63,7 @@ export default async function run(): Promise<Record<string, number | string | bo
   const client = createIiqClient({ baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null, dispatcher: counting });
   const upstreamRequests = async () => sent;
   const out: Record<string, number | string | boolean> = { users: USERS, concurrency: K, pageSize: PAGE, store: 'sqlite', simulator: 'child process (realistic profile)' };
-  let gateway: ChildProcess | null = null;
+  let gateway = null as ChildProcess | null; // set from a callback
   try {
     const store = await openMirrorStore({ dataDir: dir });
     const sync = new MirrorSync(client, store, 'bench', { concurrency: K, pageSize: PAGE, batchSize: PAGE, skewMs: 60_000 });
@@ -125,65 +117,140 @@ export default async function run(): Promise<Record<string, number | string | bo
     await store.close();
 
     // (c) mirror-served user(userName) { roles } at a fixed rate, gateway in a child process
-    const appUrl = pathToFileURL(join(here, '..', 'src', 'app.ts')).href;
-    const cfgUrl = pathToFileURL(join(here, '..', 'src', 'config.ts')).href;
-    const clientUrl = pathToFileURL(join(here, '..', 'src', 'iiq', 'client.ts')).href;
-    const setupUrl = pathToFileURL(join(here, '..', 'src', 'mirror', 'service.ts')).href;
-    const openUrl = pathToFileURL(join(here, '..', 'src', 'mirror', 'open.ts')).href;
-    const gw = await child(
-      `const { createApp } = await import(${JSON.stringify(appUrl)});
-       const { loadConfig } = await import(${JSON.stringify(cfgUrl)});
-       const { createIiqClient } = await import(${JSON.stringify(clientUrl)});
-       const { ConnectionMirror } = await import(${JSON.stringify(setupUrl)});
-       const { openMirrorStore } = await import(${JSON.stringify(openUrl)});
-       const { createServer } = await import('node:http');
-       const live = createIiqClient({ baseUrl: ${JSON.stringify(baseUrl)}, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
-       const store = await openMirrorStore({ dataDir: ${JSON.stringify(dir)} });
-       const mirror = new ConnectionMirror({ live, store, connectionId: 'bench', tenantId: 'bench', schedule: false });
-       await mirror.start();
-       const app = createApp({ client: live, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0' }), mirror });
-       const server = createServer(app.handle);
-       server.listen(0, '127.0.0.1', () => process.stdout.write('GATEWAY http://127.0.0.1:' + server.address().port + '\\n'));`,
-      'GATEWAY',
-    );
-    gateway = gw.proc;
-    const names = targets.map((u) => u.userName);
-    const pool = new Pool(gw.value, { connections: 64 });
-    const query = 'query($n: String!) { user(userName: $n) { userName roles(first: 20) { totalCount edges { acquired node { name } } } } }';
-    const once = async (n: string) => {
-      const started = performance.now();
-      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'x-iiq-consistency': 'mirror' }, body: JSON.stringify({ query, variables: { n } }) });
-      const body = (await res.body.json()) as { data?: { user?: { userName: string } | null }; errors?: unknown[] };
-      if (res.statusCode !== 200 || body.errors || !body.data?.user) throw new Error(`bad response ${res.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
-      return performance.now() - started;
-    };
-    for (let i = 0; i < 500; i++) await once(names[i % names.length]!); // warm-up (JIT, statement cache)
-    const latencies: number[] = [];
-    let errors = 0;
-    const inflight: Promise<void>[] = [];
-    const start = performance.now();
-    const total = RATE * LOAD_SECONDS;
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / RATE; // open loop: requests leave on schedule whatever the latency
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(once(names[(i * 7919) % names.length]!).then((ms) => void latencies.push(ms), () => void errors++));
-    }
-    await Promise.all(inflight);
-    const elapsed = (performance.now() - start) / 1000;
-    await pool.close();
-    out['served.targetRps'] = RATE;
-    out['served.requests'] = total;
-    out['served.achievedRps'] = Math.round(total / elapsed);
-    out['served.errors'] = errors;
-    out['served.p50Ms'] = round(pct(latencies, 50));
-    out['served.p99Ms'] = round(pct(latencies, 99));
-    out['served.p99TargetMet'] = (out['served.p99Ms'] as number) <= 5;
+    const served = await servedLoad({ baseUrl, dataDir: dir, names: targets.map((u) => u.userName), onGateway: (p) => (gateway = p) });
+    for (const [k, v] of Object.entries(served)) out[`served.${k}`] = v;
     return out;
   } finally {
     gateway?.kill('SIGTERM');
     await client.close();
     sim.proc.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** the simulator in a child process (`realistic` profile, seed 42: the same users every run) */
+export async function startSimulator(users: number): Promise<{ proc: ChildProcess; baseUrl: string }> {
+  const simIndex = pathToFileURL(join(here, '..', 'simulator', 'index.ts')).href;
+  const sim = await child(
+    `const { createSimulator } = await import(${JSON.stringify(simIndex)});
+     const sim = createSimulator({ users: ${users}, seed: 42, profile: 'realistic' });
+     const { baseUrl } = await sim.listen(0, '127.0.0.1');
+     process.stdout.write('BASEURL ' + baseUrl + '\\n');
+     process.on('SIGTERM', () => sim.close().then(() => process.exit(0)));`,
+    'BASEURL',
+  );
+  return { proc: sim.proc, baseUrl: sim.value };
+}
+
+/** process CPU (user + system) of another process in ms, from /proc (Linux) */
+function cpuMsOf(pid: number): number | null {
+  try {
+    // fields after the command name "(…)": utime and stime are the 12th and 13th
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux build this runs on (`getconf CLK_TCK`) */
+const CLOCK_TICKS = Number(process.env.BENCH_CLK_TCK ?? 100);
+
+export interface ServedLoadOptions {
+  baseUrl: string;
+  /** DATA_DIR holding a synced mirror of connection `bench` */
+  dataDir: string;
+  names: string[];
+  rate?: number;
+  seconds?: number;
+  /** extra node flags for the gateway child, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (written at exit) */
+  gatewayNodeArgs?: string[];
+  onGateway?: (proc: ChildProcess) => void;
+}
+
+/**
+ * Mirror-served `user(userName) { roles }` at a fixed rate against a gateway in a child process: open loop
+ * (requests leave on schedule whatever the latency), latency per request from its scheduled departure; the
+ * gateway's CPU per request is its process CPU over the load window divided by the requests sent.
+ */
+export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, number | boolean>> {
+  const rate = o.rate ?? RATE;
+  const seconds = o.seconds ?? LOAD_SECONDS;
+  const url = (f: string) => JSON.stringify(pathToFileURL(join(here, '..', 'src', f)).href);
+  const gw = await child(
+    `const { createApp } = await import(${url('app.ts')});
+     const { loadConfig } = await import(${url('config.ts')});
+     const { createIiqClient } = await import(${url('iiq/client.ts')});
+     const { ConnectionMirror } = await import(${url('mirror/service.ts')});
+     const { openMirrorStore } = await import(${url('mirror/open.ts')});
+     const { createServer } = await import('node:http');
+     const live = createIiqClient({ baseUrl: ${JSON.stringify(o.baseUrl)}, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, proxy: null });
+     const store = await openMirrorStore({ dataDir: ${JSON.stringify(o.dataDir)} });
+     const mirror = new ConnectionMirror({ live, store, connectionId: 'bench', tenantId: 'bench', schedule: false });
+     await mirror.start();
+     const app = createApp({ client: live, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', RATE_LIMIT_PER_MINUTE: '0', CONNECTION_RATE_LIMIT_PER_MINUTE: '0' }), mirror });
+     const server = createServer(app.handle);
+     process.on('SIGTERM', () => process.exit(0)); // a normal exit: --cpu-prof writes its profile
+     server.listen(0, '127.0.0.1', () => process.stdout.write('GATEWAY http://127.0.0.1:' + server.address().port + '\\n'));`,
+    'GATEWAY',
+    {},
+    o.gatewayNodeArgs ?? [],
+  );
+  o.onGateway?.(gw.proc);
+  const pool = new Pool(gw.value, { connections: 64 });
+  try {
+    const query = 'query($n: String!) { user(userName: $n) { userName roles(first: 20) { totalCount edges { acquired node { name } } } } }';
+    const once = async (n: string, started = performance.now()) => {
+      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'x-iiq-consistency': 'mirror' }, body: JSON.stringify({ query, variables: { n } }) });
+      const body = (await res.body.json()) as { data?: { user?: { userName: string } | null }; errors?: unknown[]; extensions?: { consistency?: { mode?: string } } };
+      if (res.statusCode !== 200 || body.errors || !body.data?.user || body.extensions?.consistency?.mode !== 'MIRROR') throw new Error(`bad response ${res.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 2000; i++) await once(o.names[i % o.names.length]!); // warm-up (JIT, statement cache)
+    const latencies: number[] = [];
+    let errors = 0;
+    let firstError: string | null = null;
+    const inflight: Promise<void>[] = [];
+    const total = rate * seconds;
+    const pid = gw.proc.pid!;
+    const cpuBefore = cpuMsOf(pid);
+    const ownBefore = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate; // open loop: requests leave on schedule whatever the latency
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      // latency counts from the scheduled departure: a late load generator is not hidden
+      inflight.push(
+        once(o.names[(i * 7919) % o.names.length]!, Math.min(due, performance.now())).then(
+          (ms) => void latencies.push(ms),
+          (err: unknown) => {
+            errors++;
+            firstError ??= err instanceof Error ? err.message : String(err);
+          },
+        ),
+      );
+    }
+    await Promise.all(inflight);
+    const elapsed = (performance.now() - start) / 1000;
+    const cpuAfter = cpuMsOf(pid);
+    const own = process.cpuUsage(ownBefore);
+    if (firstError) console.error(`served: ${errors} errors, first: ${firstError}`);
+    const p99 = latencies.length ? round(pct(latencies, 99)) : -1;
+    return {
+      targetRps: rate,
+      requests: total,
+      achievedRps: Math.round(total / elapsed),
+      errors,
+      p50Ms: latencies.length ? round(pct(latencies, 50)) : -1,
+      p90Ms: latencies.length ? round(pct(latencies, 90)) : -1,
+      p99Ms: p99,
+      maxMs: latencies.length ? round(Math.max(...latencies)) : -1,
+      p99TargetMet: errors === 0 && p99 >= 0 && p99 <= 5,
+      ...(cpuBefore !== null && cpuAfter !== null ? { gatewayCpuMsPerRequest: round((cpuAfter - cpuBefore) / total, 3), gatewayCpuShare: round((cpuAfter - cpuBefore) / 1000 / elapsed, 2) } : {}),
+      loadGeneratorCpuMsPerRequest: round((own.user + own.system) / 1000 / total, 3),
+    };
+  } finally {
+    await pool.close();
   }
 }
