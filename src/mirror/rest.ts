@@ -81,6 +81,9 @@ export function mirrorRoutes(options: { single?: GatewayConnection | undefined; 
       if (s.length === 1 && request.method === 'POST') {
         const body = webhookInput.safeParse(await readJson(request));
         if (!body.success) return errorResponse(400, 'BAD_REQUEST', 'url (http or https) is required; types must be change types', { allowed: CHANGE_TYPES });
+        // IIQ_GRAPH_ALLOWED_HOSTS: https unless listed, no internal addresses (src/connections/url-policy.ts)
+        const refused = await mirror.webhooks.assertUrlAllowed(body.data.url).then(() => null, (err: Error) => err.message);
+        if (refused) return errorResponse(400, 'BAD_REQUEST', refused);
         // the secret is shown once, here
         return json(await mirror.store.createWebhook({ tenantId: mirror.tenantId, connectionId: mirror.connectionId, url: body.data.url, types: body.data.types ?? null }), 201);
       }

@@ -109,6 +109,8 @@ export class ConnectionMirror {
       // fencing: the sync's writes carry the token this replica acquired the lease with (checked in the write
       // transaction); a replica that never held the lease writes unfenced (API writes: access rules)
       const lease = this.lease;
+      // webhook claims and results are fenced with the same token (webhooks.ts)
+      this.webhooks.setLease(lease);
       options.store.setFence(() => {
         const token = lease.lastToken();
         return token !== null && (lease.isOwner() || this.sync.running()) ? { name: lease.name, token } : undefined;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IiqClient } from '../../src/iiq/types.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
 import { MirrorSync } from '../../src/mirror/sync.ts';
+import { OutboundPolicy } from '../../src/connections/url-policy.ts';
 import { SIGNATURE_HEADER, verifySignature, WebhookDispatcher } from '../../src/mirror/webhooks.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
 import { MIRROR_DATABASES, type MirrorTestDb } from './harness.ts';
@@ -83,7 +84,7 @@ describe.each(MIRROR_DATABASES)('webhooks on $name', ({ make }) => {
   it('signed, retried with backoff, each event once and in order; delivery log and redelivery', async () => {
     const hook = await store.createWebhook({ tenantId: 't1', connectionId: 'c1', url, types: ['user.created', 'user.updated'] });
     secret = hook.secret;
-    const dispatcher = new WebhookDispatcher(store, 'c1', { baseDelayMs: 40, maxDelayMs: 200, pollMs: 15 });
+    const dispatcher = new WebhookDispatcher(store, 'c1', { baseDelayMs: 40, maxDelayMs: 200, pollMs: 15, urlPolicy: OutboundPolicy.parse('127.0.0.1') });
     const sync = new MirrorSync(iiq, store, 'c1', { pageSize: 10, batchSize: 10 });
     sync.onChanges(() => void dispatcher.poke());
     dispatcher.start();

@@ -103,6 +103,7 @@ describe('three replicas sharing PostgreSQL and Redis', () => {
       PORT: '0',
       LOG_LEVEL: 'info',
       IIQ_BASE_URL: simBase,
+      IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1', // the webhook receiver listens on loopback (src/connections/url-policy.ts)
       IIQ_USERNAME: 'spadmin',
       IIQ_PASSWORD: 'admin',
       DATABASE_URL: DB_URL,
