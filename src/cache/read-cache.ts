@@ -43,6 +43,13 @@ export interface ConnectionCache {
   invalidateLists(): Promise<void>;
   /** drop every user and list of the connection (a write that cannot be attributed to one user) */
   invalidateAll(): Promise<void>;
+  /**
+   * The connection's write generation: moved on by every invalidation above (in the store, so with Redis every
+   * replica sees it at once); the response cache keeps results only while it is unchanged. -1: store down.
+   */
+  generation(): Promise<number>;
+  /** the store key of that generation */
+  readonly generationKey: string;
   release(): void;
 }
 
@@ -62,13 +69,62 @@ function digest(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 }
 
+/** Where a connection's entries and counters live in the store. */
+function connectionKeys(keyPrefix: string, scope: CacheScope) {
+  const prefix = `${keyPrefix}${encodeURIComponent(scope.tenantId)}:${encodeURIComponent(scope.connectionId)}:`;
+  return {
+    prefix,
+    // users live under an epoch: a write the cache cannot attribute to one user (e.g. an account change) moves it
+    userKey: (id: string, epoch = 0) => `${prefix}u:${epoch}:${encodeURIComponent(id)}`,
+    /** lists, counts, users by name and the connection's cached GraphQL responses live under this generation */
+    genKey: `${prefix}gen`,
+    epochKey: `${prefix}epoch`,
+  };
+}
+
+export interface CacheInvalidator {
+  invalidateUser(id: string): Promise<void>;
+  invalidateLists(): Promise<void>;
+  invalidateAll(): Promise<void>;
+}
+
+/**
+ * Invalidation of one connection's entries, straight on the store: usable where no client of the connection
+ * lives in this process (a write through the SCIM proxy of a linked connection); with Redis every replica
+ * sees it at once. A store failure is counted and swallowed (the entries then live out their TTL).
+ */
+export function createInvalidator(store: CacheStore, scope: CacheScope, keyPrefix: string): CacheInvalidator {
+  const connection = scope.connectionId;
+  const { userKey, genKey, epochKey } = connectionKeys(keyPrefix, scope);
+  const safe = async <T>(p: Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await p;
+    } catch {
+      cacheErrorsTotal.inc({ store: store.kind });
+      return fallback;
+    }
+  };
+  async function invalidateLists(): Promise<void> {
+    cacheInvalidationsTotal.inc({ connection, kind: 'list' });
+    await safe(store.incr(genKey), 0);
+  }
+  return {
+    invalidateLists,
+    async invalidateUser(id) {
+      cacheInvalidationsTotal.inc({ connection, kind: 'user' });
+      const epoch = await safe(store.get<number>(epochKey).then((e) => e ?? 0), 0);
+      await Promise.all([safe(store.delete([userKey(id, epoch)]), undefined), invalidateLists()]);
+    },
+    async invalidateAll() {
+      cacheInvalidationsTotal.inc({ connection, kind: 'all' });
+      await Promise.all([safe(store.incr(epochKey), 0), invalidateLists()]);
+    },
+  };
+}
+
 export function createConnectionCache(origin: IiqClient, store: CacheStore, scope: CacheScope, ttls: CacheTtls, options: { keyPrefix: string; release: () => void }): ConnectionCache {
   const connection = scope.connectionId;
-  const prefix = `${options.keyPrefix}${encodeURIComponent(scope.tenantId)}:${encodeURIComponent(scope.connectionId)}:`;
-  // users live under an epoch: a write the cache cannot attribute to one user (e.g. an account change) moves it
-  const userKey = (id: string, epoch = 0) => `${prefix}u:${epoch}:${encodeURIComponent(id)}`;
-  const genKey = `${prefix}gen`;
-  const epochKey = `${prefix}epoch`;
+  const { prefix, userKey, genKey, epochKey } = connectionKeys(options.keyPrefix, scope);
   const count = (kind: string, result: string, n = 1) => {
     if (n > 0) cacheRequestsTotal.inc({ connection, kind, result }, n);
   };
@@ -201,21 +257,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     return value;
   }
 
-  async function invalidateLists(): Promise<void> {
-    cacheInvalidationsTotal.inc({ connection, kind: 'list' });
-    await safe(store.incr(genKey), 0);
-  }
-
-  async function invalidateUser(id: string): Promise<void> {
-    cacheInvalidationsTotal.inc({ connection, kind: 'user' });
-    const epoch = await safe(store.get<number>(epochKey).then((e) => e ?? 0), 0);
-    await Promise.all([safe(store.delete([userKey(id, epoch)]), undefined), invalidateLists()]);
-  }
-
-  async function invalidateAll(): Promise<void> {
-    cacheInvalidationsTotal.inc({ connection, kind: 'all' });
-    await Promise.all([safe(store.incr(epochKey), 0), invalidateLists()]);
-  }
+  const { invalidateLists, invalidateUser, invalidateAll } = createInvalidator(store, scope, options.keyPrefix);
 
   /** writes the client gained after this file was written: correct first, cheap second */
   const otherWrites: Partial<Record<string, unknown>> = {};
@@ -290,6 +332,8 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     invalidateUser,
     invalidateLists,
     invalidateAll,
+    generation,
+    generationKey: genKey,
     release,
   };
   function release(): void {

@@ -2,10 +2,12 @@
 // connection (the API key and X-Connection-Id, or the single connection), never for mutations (Yoga's plugin
 // caches queries only and drops entities a mutation returns), never for results with errors.
 import { createHash } from 'node:crypto';
-import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { hashSHA256, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CacheConfig } from '../config.ts';
+import type { GatewayContext } from '../graphql/context.ts';
+import { stableJson } from '../graphql/cursor.ts';
 import { cacheRequestsTotal } from '../observability/metrics.ts';
 import { acquireCacheStore, type CacheStore } from './store.ts';
 
@@ -22,24 +24,33 @@ export function responseCacheSession(request: Request, linked: boolean): string 
   return createHash('sha256').update(`${auth}\u0000${request.headers.get('x-connection-id') ?? ''}\u0000${consistency}`).digest('base64url');
 }
 
+/** What a stored result carries: the connection generation it was computed under, and where to read it. */
+interface StoredResult {
+  /** the connection's write generation read before execution */
+  g: number;
+  /** its store key (ConnectionCache.generationKey) */
+  k: string;
+  r: NonNullable<Awaited<ReturnType<Cache['get']>>>;
+}
+
 /**
- * With REDIS_URL the results live in Redis, shared by every replica, under an epoch that any mutation on any
- * replica moves on (INCR before the mutation's response is sent): a write through replica A is never answered
- * from a result cached before it, by A or by B. A result is stored under the epoch read when its lookup
- * missed, so one computed while a mutation ran is never served. A Redis outage is a miss.
+ * Results live in the cache store (Redis with REDIS_URL, shared by every replica; else the process's LRU) and
+ * are served only while two counters are unchanged: the connection's write generation (moved on by every write
+ * to that connection on any surface and any replica: GraphQL mutations, the SCIM proxy, mirror changes; see
+ * read-cache.ts) and a global epoch every mutation moves on (writes that are not IIQ's, e.g. connection
+ * management). The generation is read before execution, so a result computed while a write ran is never
+ * served after it. A store outage is a miss.
  */
-function sharedCache(store: CacheStore, prefix: string, label: string): Cache {
+function storeCache(store: CacheStore, prefix: string, label: string, pending: Map<string, { g: number; k: string } | null>): Cache {
   const epochKey = `${prefix}resp:epoch`;
-  const pending = new Map<string, number>();
   const epoch = async () => Number((await store.get<number | string>(epochKey)) ?? 0);
+  const storeKey = async (key: string) => `${prefix}resp:${await epoch()}:${key}`;
   return {
     get: async (key) => {
-      let hit: Awaited<ReturnType<Cache['get']>> = undefined;
+      let hit: StoredResult['r'] | undefined;
       try {
-        const e = await epoch();
-        pending.set(key, e);
-        if (pending.size > 10_000) pending.delete(pending.keys().next().value!);
-        hit = (await store.get<NonNullable<typeof hit>>(`${prefix}resp:${e}:${key}`)) ?? undefined;
+        const entry = await store.get<StoredResult>(await storeKey(key));
+        if (entry && Number((await store.get<number | string>(entry.k)) ?? 0) === entry.g) hit = entry.r;
       } catch {
         hit = undefined;
       }
@@ -47,10 +58,15 @@ function sharedCache(store: CacheStore, prefix: string, label: string): Cache {
       return hit;
     },
     set: async (key, value, _entities, ttl) => {
-      const e = pending.get(key);
+      const gen = pending.get(key);
       pending.delete(key);
-      if (e === undefined || !Number.isFinite(ttl) || ttl <= 0) return;
-      await store.set(`${prefix}resp:${e}:${key}`, value, ttl).catch(() => undefined);
+      // no generation read for it (no connection, store down, or a mutation ran meanwhile): not kept
+      if (!gen || !Number.isFinite(ttl) || ttl <= 0) return;
+      try {
+        await store.set<StoredResult>(await storeKey(key), { g: gen.g, k: gen.k, r: value as StoredResult['r'] }, ttl);
+      } catch {
+        // a miss next time
+      }
     },
     invalidate: async () => {
       await store.incr(epochKey).catch(() => undefined);
@@ -62,26 +78,43 @@ function sharedCache(store: CacheStore, prefix: string, label: string): Cache {
 export function responseCache(config: CacheConfig | undefined, linked: boolean): Plugin | null {
   if (!config?.enabled || config.responsesMs <= 0) return null;
   const label = linked ? 'linked' : 'default';
-  const shared = config.redisUrl ? acquireCacheStore({ redisUrl: config.redisUrl, maxEntries: config.maxEntries }) : null;
-  const inner = createInMemoryCache({ max: 1000 });
-  const cache: Cache = shared ? sharedCache(shared.store, config.keyPrefix, label) : {
-    get: async (key) => {
-      const hit = await inner.get(key);
-      cacheRequestsTotal.inc({ connection: label, kind: 'response', result: hit ? 'hit' : 'miss' });
-      return hit;
-    },
-    set: (...args) => inner.set(...args),
-    invalidate: (entities) => inner.invalidate(entities),
-  };
+  const shared = acquireCacheStore({ redisUrl: config.redisUrl, maxEntries: config.maxEntries });
+  const pending = new Map<string, { g: number; k: string } | null>();
+  const keyOf = new WeakMap<object, string>();
   const plugin: Plugin = useResponseCache({
-    cache,
+    cache: storeCache(shared.store, config.keyPrefix, label, pending),
     ttl: config.responsesMs,
     // a request that cannot be attributed to a tenant is never cached
     enabled: (request) => responseCacheSession(request, linked) !== null,
     session: (request) => responseCacheSession(request, linked),
+    buildResponseCacheKey: async (params) => {
+      // as the plugin's default key, remembered per operation for readGeneration below
+      const key = await hashSHA256([params.documentString, params.operationName ?? '', stableJson(params.variableValues ?? {}), params.sessionId ?? ''].join('|'));
+      keyOf.set(params.context as object, key);
+      return key;
+    },
   });
-  if (!shared) return plugin;
-  // every mutation (whatever its result: an error may follow a partial write) moves the shared epoch on before
+  // before a query executes: the generation of the connection it reads, which its result is stored under
+  const readGeneration: Plugin = {
+    async onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      const key = keyOf.get(args.contextValue as object);
+      if (key === undefined || operation !== 'query') return;
+      let gen: { g: number; k: string } | null = null;
+      try {
+        const cache = (args.contextValue as Partial<GatewayContext>).conn?.cache;
+        if (cache) {
+          const g = await cache.generation();
+          if (g >= 0) gen = { g, k: cache.generationKey };
+        }
+      } catch {
+        gen = null; // no connection selectable (CONNECTION_REQUIRED): nothing to key the result on
+      }
+      pending.set(key, gen);
+      if (pending.size > 10_000) pending.delete(pending.keys().next().value!);
+    },
+  };
+  // every mutation (whatever its result: an error may follow a partial write) moves the global epoch on before
   // its response leaves (Yoga's own entity invalidation is neither awaited nor run for results without entities)
   const epochKey = `${config.keyPrefix}resp:epoch`;
   const bumpOnMutation: Plugin = {
@@ -93,6 +126,7 @@ export function responseCache(config: CacheConfig | undefined, linked: boolean):
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(plugin);
+      addPlugin(readGeneration);
       addPlugin(bumpOnMutation);
     },
     onDispose: () => shared.release(),

@@ -5,6 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { Agent, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { deriveTokenUrl, resolveProxy } from '../iiq/http.ts';
+import type { CacheInvalidator } from '../cache/read-cache.ts';
 import type { ConnectionTarget } from '../connections/service.ts';
 import { errorResponse } from './http.ts';
 
@@ -210,4 +211,35 @@ function limit(max: number, onExceeded: () => void): Transform {
       } else done(null, chunk);
     },
   });
+}
+
+/** What a write through the proxy may have changed, for the read cache: one user, the user lists, or anything. */
+export type ProxyWriteTarget = { kind: 'user'; id: string } | { kind: 'lists' } | { kind: 'all' };
+
+/**
+ * null for reads and for answers that say nothing changed (4xx); a write that IIQ did not refuse (2xx, or a 5xx
+ * or transport failure after which it may still have been applied) touched the target its path names.
+ */
+export function proxyWriteTarget(method: string, subpath: string, status: number): ProxyWriteTarget | null {
+  const m = method.toUpperCase();
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || (status >= 400 && status < 500)) return null;
+  const segments = subpath.split('/').filter(Boolean);
+  if (segments[0] === 'Users' && segments.length === 1 && m === 'POST') return { kind: 'lists' };
+  if (segments[0] === 'Users' && segments.length === 2 && m !== 'POST') {
+    try {
+      return { kind: 'user', id: decodeURIComponent(segments[1]!) };
+    } catch {
+      return { kind: 'all' };
+    }
+  }
+  // accounts, entitlements, /Bulk, anything else: which users changed cannot be known from the path
+  return { kind: 'all' };
+}
+
+/** Drops what a proxied write touched from the connection's read cache (and moves its response generation on). */
+export async function invalidateAfterProxyWrite(cache: CacheInvalidator | null, target: ProxyWriteTarget | null): Promise<void> {
+  if (!cache || !target) return;
+  if (target.kind === 'user') await cache.invalidateUser(target.id);
+  else if (target.kind === 'lists') await cache.invalidateLists();
+  else await cache.invalidateAll();
 }

@@ -1,6 +1,9 @@
 // Every non-GraphQL route of linked accounts, as one Yoga plugin: the admin API, the management API, the
 // unified REST face and its OpenAPI document, the SCIM proxy and the connect page.
 import type { Plugin } from 'graphql-yoga';
+import { createInvalidator } from '../cache/read-cache.ts';
+import { acquireCacheStore } from '../cache/store.ts';
+import type { CacheConfig } from '../config.ts';
 import { ConnectionError, type Caller } from '../connections/service.ts';
 import type { GatewayConnection } from '../graphql/context.ts';
 import type { Logger } from '../graphql/logger.ts';
@@ -8,7 +11,7 @@ import type { LinkedAccounts } from '../tenancy/linked.ts';
 import { CONNECT_CSS, CONNECT_HTML, CONNECT_JS } from './connect-page.ts';
 import { errorResponse, json, readJson, toErrorResponse } from './http.ts';
 import { UNIFIED_OPENAPI } from './openapi.ts';
-import { PROXY_PREFIX, safeSubpath, type ProxyUpstream } from './proxy.ts';
+import { invalidateAfterProxyWrite, PROXY_PREFIX, proxyWriteTarget, safeSubpath, type ProxyUpstream, type ProxyWriteTarget } from './proxy.ts';
 import { handleUnified, UNIFIED_PREFIX } from './unified.ts';
 
 export interface RestOptions {
@@ -19,6 +22,8 @@ export interface RestOptions {
   logger: Logger;
   /** request bodies through the proxy are cut off above this (413); default 1 MiB */
   proxyMaxBodyBytes?: number | undefined;
+  /** the read cache (linked accounts: writes through the proxy invalidate the connection's entries in its store) */
+  cache?: CacheConfig | undefined;
   /** the connect page's CSP frame-ancestors (IIQ_GRAPH_FRAME_ANCESTORS, validated by config.ts); default 'self' */
   frameAncestors?: string | undefined;
 }
@@ -122,15 +127,40 @@ export function restRoutes(options: RestOptions): Plugin {
     const sub = safeSubpath(rawPath(request));
     if (sub === null) return errorResponse(400, 'BAD_PATH', 'the path must stay inside the SCIM base (no dot segments, path parameters (;), encoded slashes or absolute URLs)');
     let upstream: ProxyUpstream;
+    let invalidate: (target: ProxyWriteTarget) => Promise<void>;
     if (linked) {
       const caller = await linked.tenant(request);
-      upstream = linked.registry.proxyFor(await linked.selectRecord(caller, request));
+      const record = await linked.selectRecord(caller, request);
+      upstream = linked.registry.proxyFor(record);
+      // straight on the store: this process may hold no client (nor cache) of the connection at all
+      invalidate = async (target) => {
+        const cache = options.cache;
+        if (!cache?.enabled) return;
+        const held = acquireCacheStore({ redisUrl: cache.redisUrl, maxEntries: cache.maxEntries });
+        try {
+          await invalidateAfterProxyWrite(createInvalidator(held.store, { tenantId: record.tenantId, connectionId: record.id }, cache.keyPrefix), target);
+        } finally {
+          held.release();
+        }
+      };
     } else if (single?.proxy) {
       upstream = single.proxy;
+      invalidate = (target) => invalidateAfterProxyWrite(single.conn.cache, target);
     } else {
       return errorResponse(404, 'NOT_FOUND', 'the SCIM proxy is not available in this mode');
     }
-    return upstream.forward(request, url, sub, maxBody);
+    const response = await upstream.forward(request, url, sub, maxBody);
+    // a write through the proxy leaves the read cache and the response cache of its connection (on every
+    // replica, with Redis) before its answer does: the next GraphQL / unified read is fresh
+    const target = proxyWriteTarget(request.method, sub, response.status);
+    if (target) {
+      try {
+        await invalidate(target);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, path: url.pathname }, 'SCIM proxy: could not invalidate the cache after a write');
+      }
+    }
+    return response;
   }
 
   async function connectRoute(request: Request, url: URL): Promise<Response | null> {
