@@ -185,14 +185,15 @@ export function createMirrorClient({ live, store, connectionId, pageSize = 100 }
     async *iterateUsers(query: Omit<UserQuery, 'startIndex' | 'count'>, _iter?: IterateOptions, _opts?: CallOptions) {
       yield* await selectUsers(query);
     },
-    async getUser(id: string, _opts?: UserLookupOptions): Promise<IiqUser | null | NotModified> {
-      return (await store.getUsersByIds(connectionId, [id]))[0] ?? null;
+    // the lookup's fields and includeRoles choose what is read: a selection of userName + roles reads two columns
+    async getUser(id: string, opts?: UserLookupOptions): Promise<IiqUser | null | NotModified> {
+      return (await store.getUsersByIds(connectionId, [id], opts))[0] ?? null;
     },
-    async getUserByName(userName: string) {
-      return (await store.getUsersByNames(connectionId, [userName]))[0] ?? null;
+    async getUserByName(userName: string, opts?: UserLookupOptions) {
+      return (await store.getUsersByNames(connectionId, [userName], opts))[0] ?? null;
     },
-    getUsersByIds: (ids: readonly string[]) => store.getUsersByIds(connectionId, ids),
-    getUsersByNames: (names: readonly string[]) => store.getUsersByNames(connectionId, names),
+    getUsersByIds: (ids: readonly string[], opts?: UserLookupOptions) => store.getUsersByIds(connectionId, ids, opts),
+    getUsersByNames: (names: readonly string[], opts?: UserLookupOptions) => store.getUsersByNames(connectionId, names, opts),
     async listRoles(query: RoleQuery) {
       const { list } = await allRoles();
       const selected = query.filter ? list.filter((r) => matches(query.filter as FilterNode<string>, r, roleValues)) : [...list];

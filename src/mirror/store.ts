@@ -3,7 +3,7 @@
 // deliveries. Every write that changes mirrored data appends its change events in the same transaction, so the
 // feed can never miss or repeat a change (a crashed batch rolls back both).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { IiqRole, IiqUser, RoleAcquired } from '../iiq/types.ts';
+import type { IiqRole, IiqRoleAssignment, IiqUser, RoleAcquired } from '../iiq/types.ts';
 import type { MirrorDb, MirrorQueries, Row } from './db.ts';
 import {
   emptyCounts,
@@ -159,6 +159,47 @@ function toDelivery(r: Row): WebhookDelivery {
     nextAttemptAt: strOrNull(r.next_attempt_at),
     createdAt: String(r.created_at),
     deliveredAt: strOrNull(r.delivered_at),
+  };
+}
+
+/** What a user lookup has to return (the client's UserLookupOptions): all of it, or some fields and the roles. */
+export interface MirrorUserShape {
+  fields?: readonly string[] | 'default' | undefined;
+  includeRoles?: boolean | undefined;
+}
+
+/** fields the user row holds in columns of its own */
+const COLUMN_FIELDS = new Set(['userName', 'lastModified']);
+const isNarrow = (shape: MirrorUserShape | undefined): boolean => Array.isArray(shape?.fields) && shape.fields.every((f) => COLUMN_FIELDS.has(f));
+
+/** a lookup row: the stored JSON, or the narrow columns (roles as JSON text, NULL when not asked for) */
+function userOfRow(r: Row): IiqUser {
+  if (r.data !== undefined) return JSON.parse(String(r.data)) as IiqUser;
+  return {
+    id: String(r.id),
+    userName: String(r.user_name),
+    displayName: null,
+    formattedName: null,
+    givenName: null,
+    familyName: null,
+    email: null,
+    emails: [],
+    active: null,
+    userType: null,
+    manager: null,
+    isManager: null,
+    riskScore: null,
+    capabilities: [],
+    lastRefresh: null,
+    administrator: null,
+    accounts: [],
+    roles: r.roles === null || r.roles === undefined ? null : (JSON.parse(String(r.roles)) as IiqRoleAssignment[]),
+    entitlements: null,
+    customAttributes: {},
+    created: null,
+    lastModified: strOrNull(r.last_modified),
+    version: null,
+    raw: {},
   };
 }
 
@@ -382,24 +423,40 @@ export class MirrorStore {
     return (await this.db.all('SELECT id FROM mirror_users WHERE connection_id = ? AND (seen_run IS NULL OR seen_run <> ?)', [connectionId, runId])).map((r) => String(r.id));
   }
 
-  async getUsersByIds(connectionId: string, ids: readonly string[]): Promise<(IiqUser | null)[]> {
+  /**
+   * Users by id. With a `shape` whose fields the user row's own columns hold (userName, lastModified), only those
+   * columns and the roles are read — not the whole stored JSON (≈ 6 KB a user on a realistic directory).
+   */
+  async getUsersByIds(connectionId: string, ids: readonly string[], shape?: MirrorUserShape): Promise<(IiqUser | null)[]> {
     const found = new Map<string, IiqUser>();
+    const cols = this.userColumns(shape);
     for (const part of chunks([...new Set(ids)])) {
-      for (const r of await this.db.all(`SELECT data FROM mirror_users WHERE connection_id = ? AND id IN (${placeholders(part.length)})`, [connectionId, ...part])) {
-        const u = JSON.parse(String(r.data)) as IiqUser;
+      for (const r of await this.db.all(`SELECT ${cols} FROM mirror_users WHERE connection_id = ? AND id IN (${placeholders(part.length)})`, [connectionId, ...part])) {
+        const u = userOfRow(r);
         found.set(u.id, u);
       }
     }
     return ids.map((id) => found.get(id) ?? null);
   }
 
-  /** exact userName first; IIQ compares userName case-insensitively, so a unique case-folded match is used otherwise */
-  async getUsersByNames(connectionId: string, names: readonly string[]): Promise<(IiqUser | null)[]> {
+  /**
+   * Exact userName first; IIQ compares userName case-insensitively, so a unique case-folded match is used
+   * otherwise. `shape` as in getUsersByIds.
+   */
+  async getUsersByNames(connectionId: string, names: readonly string[], shape?: MirrorUserShape): Promise<(IiqUser | null)[]> {
+    const cols = this.userColumns(shape);
+    if (names.length === 1) {
+      // the common case (one user(userName) per request): one statement run, no maps
+      const name = names[0]!;
+      const rows = await this.db.all(`SELECT ${cols} FROM mirror_users WHERE connection_id = ? AND LOWER(user_name) IN (?)`, [connectionId, name.toLowerCase()]);
+      const exact = rows.find((r) => r.user_name === name);
+      return [exact ? userOfRow(exact) : rows.length === 1 ? userOfRow(rows[0]!) : null];
+    }
     const lowered = [...new Set(names.map((n) => n.toLowerCase()))];
     const byLower = new Map<string, IiqUser[]>();
     for (const part of chunks(lowered)) {
-      for (const r of await this.db.all(`SELECT data FROM mirror_users WHERE connection_id = ? AND LOWER(user_name) IN (${placeholders(part.length)})`, [connectionId, ...part])) {
-        const u = JSON.parse(String(r.data)) as IiqUser;
+      for (const r of await this.db.all(`SELECT ${cols} FROM mirror_users WHERE connection_id = ? AND LOWER(user_name) IN (${placeholders(part.length)})`, [connectionId, ...part])) {
+        const u = userOfRow(r);
         const k = u.userName.toLowerCase();
         byLower.set(k, [...(byLower.get(k) ?? []), u]);
       }
@@ -408,6 +465,13 @@ export class MirrorStore {
       const candidates = byLower.get(n.toLowerCase()) ?? [];
       return candidates.find((u) => u.userName === n) ?? (candidates.length === 1 ? candidates[0]! : null);
     });
+  }
+
+  /** the select list for a lookup: the whole JSON, or the narrow columns plus the roles (extracted by the database) */
+  private userColumns(shape: MirrorUserShape | undefined): string {
+    if (!isNarrow(shape)) return 'user_name, data';
+    if (!shape?.includeRoles) return 'id, user_name, last_modified, NULL AS roles';
+    return `id, user_name, last_modified, ${this.db.kind === 'postgres' ? `(data::json)->>'roles'` : `json_extract(data, '$.roles')`} AS roles`;
   }
 
   /** every mirrored user, userName order (code-point order, the same on both databases) */

@@ -74,6 +74,37 @@ describe.each(MIRROR_DATABASES)('serving from the mirror on $name', ({ make }) =
     expect(live.extensions?.consistency).toBeUndefined();
   });
 
+  it('userName + roles (the access-decision shape) reads only the name and roles columns and equals IIQ', async () => {
+    const q = `query($n: String!) { user(userName: $n) { userName roles(first: 50) { totalCount edges { acquired application accountName node { name } } } } }`;
+    const target = sim.data.users.find((u) => u.roles.length > 2)!;
+    const lookups: { fields: unknown; roles: unknown; got: unknown }[] = [];
+    const byNames = store.getUsersByNames.bind(store);
+    store.getUsersByNames = async (c, names, shape) => {
+      const out = await byNames(c, names, shape);
+      lookups.push({ fields: shape?.fields, roles: shape?.includeRoles, got: out[0] });
+      return out;
+    };
+    try {
+      for (const name of [target.userName, target.userName.toUpperCase()]) {
+        const live = await gql(q, { variables: { n: name } });
+        sim.requests.reset();
+        const mirrored = await gql(q, { mirror: true, variables: { n: name } });
+        expect(sim.requests.count()).toBe(0);
+        expect(mirrored.errors).toBeUndefined();
+        expect(mirrored.data).toEqual(live.data);
+        expect(mirrored.data.user.roles.totalCount).toBe(target.roles.length);
+      }
+      // the narrow read: no displayName (nor anything else beyond the columns) came back
+      expect(lookups[0]).toMatchObject({ fields: ['userName'], roles: true, got: { userName: target.userName, displayName: null, raw: {} } });
+      // a selection beyond the columns still reads the whole user
+      const wide = await gql(`query($n: String!) { user(userName: $n) { displayName roles(first: 1) { totalCount } } }`, { mirror: true, variables: { n: target.userName } });
+      expect(wide.data.user.displayName).toBe(target.displayName);
+      expect((lookups.at(-1)!.got as { displayName: string }).displayName).toBe(target.displayName);
+    } finally {
+      store.getUsersByNames = byNames;
+    }
+  });
+
   it('filtered users from the mirror match IIQ', async () => {
     const q = `{ users(first: 50, filter: { familyName: { startsWith: "s" } }) { totalCount edges { node { userName } } } }`;
     const live = await gql(q);
