@@ -9,6 +9,7 @@ import './types/role.ts';
 import './types/status.ts';
 import '../hardening/graphql-status.ts';
 import '../mirror/graphql.ts';
+import '../mirror/webhooks-graphql.ts';
 import './types/write-errors.ts';
 import './types/iiq-schema.ts';
 import './mutations/user.ts';

@@ -267,6 +267,21 @@ export type CreateUserSuccess = {
   user: User;
 };
 
+export type CreateWebhookInput = {
+  /** signing secret (16-256 characters); generated when omitted */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** only these change types; omitted or empty: all */
+  types?: InputMaybe<Array<DirectoryChangeType>>;
+  /** https (http only for a host listed in IIQ_GRAPH_ALLOWED_HOSTS); no internal addresses */
+  url: Scalars['String']['input'];
+};
+
+export type CreateWebhookPayload = {
+  /** the generated signing secret, shown this once (null when you supplied one); verify X-IIQ-Graph-Signature with it */
+  secret?: Maybe<Scalars['String']['output']>;
+  webhook: Webhook;
+};
+
 export type DeleteUserResult = DeleteUserSuccess | NotFoundError | VersionConflictError;
 
 export type DeleteUserSuccess = {
@@ -521,14 +536,20 @@ export type Mutation = {
   createLinkToken: LinkToken;
   /** Creates an identity (POST /Users, run by IIQ as a provisioning plan). With an idempotencyKey, a replay within 24 hours returns the identity the first request created, without a second POST. */
   createUser: CreateUserResult;
+  /** Adds an endpoint for this connection's changes from now on; returns the generated secret once */
+  createWebhook: CreateWebhookPayload;
   /** Returns the id of the deleted connection */
   deleteConnection: Scalars['ID']['output'];
   /** Deletes an identity (IIQ Terminator: irreversible); with ifMatch only if nobody changed it since */
   deleteUser: DeleteUserResult;
+  /** Removes an endpoint and its delivery log; returns its id */
+  deleteWebhook: Scalars['ID']['output'];
   /** Disables an account on its application (IIQ provisions it) */
   disableAccount: DisableAccountResult;
   /** Enables an account on its application (IIQ provisions it) */
   enableAccount: EnableAccountResult;
+  /** Sends a delivery again (same event id): back to PENDING, due now */
+  redeliverWebhookDelivery: WebhookDelivery;
   /** Replaces an identity (PUT /Users/{id}); with ifMatch (its `version`) only if nobody changed it since */
   replaceUser: ReplaceUserResult;
   /** Enables (true) or disables (false) an identity, as updateUser does */
@@ -560,6 +581,11 @@ export type MutationCreateUserArgs = {
 };
 
 
+export type MutationCreateWebhookArgs = {
+  input: CreateWebhookInput;
+};
+
+
 export type MutationDeleteConnectionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -571,12 +597,22 @@ export type MutationDeleteUserArgs = {
 };
 
 
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDisableAccountArgs = {
   id: Scalars['ID']['input'];
 };
 
 
 export type MutationEnableAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRedeliverWebhookDeliveryArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -719,6 +755,10 @@ export type Query = {
   user?: Maybe<User>;
   /** Users, in userName order unless orderBy says otherwise */
   users: UserConnection;
+  /** The delivery log of one endpoint, newest first (page forward with first / after) */
+  webhookDeliveries: WebhookDeliveryConnection;
+  /** The webhook endpoints of this connection (secrets are never listed) */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -814,6 +854,16 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<UserOrder>;
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<WebhookDeliveryStatus>;
+  webhookId: Scalars['ID']['input'];
 };
 
 export type ReadOnlyAttributeError = MutationError & {
@@ -1326,6 +1376,57 @@ export type VersionConflictError = MutationError & {
   id: Scalars['ID']['output'];
   message: Scalars['String']['output'];
 };
+
+/** An endpoint that receives the connection's directory changes as signed POSTs (X-IIQ-Graph-Signature) */
+export type Webhook = {
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** the change feed position up to which events are queued for it */
+  lastCursor: Scalars['String']['output'];
+  /** the change types it receives; null: all */
+  types?: Maybe<Array<DirectoryChangeType>>;
+  url: Scalars['String']['output'];
+};
+
+/** One event for one endpoint; every attempt updates it (at least once: dedupe on eventId) */
+export type WebhookDelivery = {
+  attempts: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  cursor: Scalars['String']['output'];
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** why the last attempt failed */
+  error?: Maybe<Scalars['String']['output']>;
+  /** evt_<cursor>: the body's id, X-IIQ-Graph-Event-Id and Idempotency-Key of every copy */
+  eventId: Scalars['String']['output'];
+  /** also sent as X-IIQ-Graph-Delivery */
+  id: Scalars['ID']['output'];
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** HTTP status of the last attempt */
+  responseStatus?: Maybe<Scalars['Int']['output']>;
+  status: WebhookDeliveryStatus;
+  type: DirectoryChangeType;
+  webhookId: Scalars['ID']['output'];
+};
+
+export type WebhookDeliveryConnection = {
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+  /** Number of items in the whole list (all pages) */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type WebhookDeliveryEdge = {
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+export type WebhookDeliveryStatus =
+  /** the endpoint answered 2xx */
+  | 'DELIVERED'
+  /** gave up after the last attempt (redeliver to try again) */
+  | 'FAILED'
+  /** queued or backing off before the next attempt */
+  | 'PENDING';
 
 export type UsersWithRolesQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
