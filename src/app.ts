@@ -193,7 +193,7 @@ export function createApp(deps: AppDeps): App {
     context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!), request),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
     batching: hardening.batching,
-    plugins: [observability, healthz(), ...hardening.plugins, ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes, frameAncestors: config.frameAncestors, cache: config.cache }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    plugins: [observability, healthz(), ...hardening.plugins, ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, linked, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes, frameAncestors: config.frameAncestors, cache: config.cache }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
   });
 
   let readying: Promise<void> | null = null;

@@ -5,13 +5,16 @@
 //   GET|POST /mirror/webhooks · DELETE /mirror/webhooks/:id · GET /mirror/webhooks/:id/deliveries
 //   POST /mirror/webhooks/:id/deliveries/:deliveryId/redeliver
 //   GET|PUT /mirror/access-rules · GET /mirror/access-report?format=csv|ndjson
-// Single-connection mode (loopback, no keys); linked accounts do not have a mirror yet.
+// Single-connection mode (loopback, no keys) serves its one mirror. Linked accounts: every route needs a tenant API
+// key and serves the mirror of the caller's connection (X-Connection-Id or the tenant's only one) — another
+// tenant's connection id is a 404 like an unknown one, so a tenant never reads another tenant's feed.
 import { Readable } from 'node:stream';
 import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import type { GatewayConnection } from '../graphql/context.ts';
 import type { Logger } from '../graphql/logger.ts';
 import { errorResponse, json, readJson, toErrorResponse } from '../rest/http.ts';
+import type { LinkedAccounts } from '../tenancy/linked.ts';
 import { handleUnified, UNIFIED_PREFIX } from '../rest/unified.ts';
 import { AccessMapping } from './access.ts';
 import { mirrorForRead, requestedConsistency } from './consistency.ts';
@@ -38,8 +41,14 @@ function need(conn: GatewayConnection | undefined): ConnectionMirror {
   return mirror;
 }
 
-export function mirrorRoutes(options: { single?: GatewayConnection | undefined; logger: Logger }): Plugin {
-  const { single, logger } = options;
+export function mirrorRoutes(options: { single?: GatewayConnection | undefined; linked?: LinkedAccounts | undefined; logger: Logger }): Plugin {
+  const { logger, linked } = options;
+
+  /** the connection a request reads: the single one, or the authenticated tenant's selected one */
+  async function connectionOf(request: Request): Promise<GatewayConnection | undefined> {
+    if (!linked) return options.single;
+    return (await linked.select(await linked.tenant(request), request)).conn;
+  }
 
   async function changes(url: URL, mirror: ConnectionMirror): Promise<Response> {
     const cursor = url.searchParams.get('cursor') ?? url.searchParams.get('after') ?? '';
@@ -58,14 +67,18 @@ export function mirrorRoutes(options: { single?: GatewayConnection | undefined; 
 
   async function route(request: Request, url: URL): Promise<Response | null> {
     const path = url.pathname;
+    const isMirrorPath = path === '/mirror' || path.startsWith('/mirror/');
+    const mirrorRead = path.startsWith(`${UNIFIED_PREFIX}/`) && requestedConsistency(request) === 'mirror';
+    if (!isMirrorPath && !mirrorRead && !(path === CHANGES_PATH && request.method === 'GET')) return null;
+    const single = await connectionOf(request);
     if (path === CHANGES_PATH && request.method === 'GET') return changes(url, need(single));
-    if (path.startsWith(`${UNIFIED_PREFIX}/`) && single && requestedConsistency(request) === 'mirror') {
+    if (mirrorRead && single) {
       const mirror = mirrorForRead(single);
       const res = await handleUnified(request, url, mirrorServedConnection(single, mirror));
       if (res) res.headers.set('x-iiq-data-age', String(Math.round((Date.now() - mirror.syncedAt()!.getTime()) / 1000)));
       return res;
     }
-    if (path !== '/mirror' && !path.startsWith('/mirror/')) return null;
+    if (!isMirrorPath) return null;
     const mirror = need(single);
     const s = path.split('/').filter(Boolean).slice(1);
     if (s[0] === 'status' && s.length === 1 && request.method === 'GET') return json(await mirror.status());
