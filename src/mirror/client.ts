@@ -127,6 +127,70 @@ function page<T>(items: T[], startIndex: number | undefined, count: number | und
   return { totalResults: items.length, startIndex: start, items: items.slice(start - 1, start - 1 + n) };
 }
 
+/** SQL over the mirror's filter columns (migration 3), `?` placeholders; two-valued (never NULL), so NOT is exact. */
+interface SqlFilter {
+  sql: string;
+  params: unknown[];
+}
+
+/** filterable attributes held in columns: case-folded strings (single- or multi-valued) and active */
+const FOLDED: Record<string, { col: string; multi: boolean }> = {
+  userName: { col: 'name_fold', multi: false },
+  displayName: { col: 'display_fold', multi: false },
+  email: { col: 'emails_fold', multi: true },
+  managerId: { col: 'manager_fold', multi: false },
+};
+
+/**
+ * Compiles a users filter to SQL when every comparison maps to a filter column — userName / displayName / email
+ * / managerId eq, ne, sw and active eq, ne under and / or / not — with exactly the semantics of `matches` (IIQ's
+ * case-insensitive comparison; ne is true for a missing value); null when anything does not (the caller then
+ * filters in memory, as before).
+ */
+export function compileUserFilter(node: FilterNode<string>, kind: 'sqlite' | 'postgres'): SqlFilter | null {
+  switch (node.op) {
+    case 'and':
+    case 'or': {
+      const parts = node.children.map((c) => compileUserFilter(c, kind));
+      if (parts.length === 0 || parts.some((p) => p === null)) return null;
+      return { sql: parts.map((p) => `(${p!.sql})`).join(node.op === 'and' ? ' AND ' : ' OR '), params: parts.flatMap((p) => p!.params) };
+    }
+    case 'not': {
+      const inner = compileUserFilter(node.child, kind);
+      return inner && { sql: `NOT (${inner.sql})`, params: inner.params };
+    }
+    case 'pr':
+      return null;
+    default: {
+      const { attr, op, value } = node;
+      if (attr === 'active') {
+        if (typeof value !== 'boolean' || (op !== 'eq' && op !== 'ne')) return null;
+        const bit = value ? 1 : 0;
+        return op === 'eq' ? { sql: 'active IS NOT NULL AND active = ?', params: [bit] } : { sql: 'active IS NULL OR active <> ?', params: [bit] };
+      }
+      const target = FOLDED[attr];
+      if (!target || typeof value !== 'string' || (op !== 'eq' && op !== 'ne' && op !== 'sw')) return null;
+      const v = value.toLowerCase();
+      const { col } = target;
+      if (target.multi) {
+        // "\na\nb\n": any value equals v ⇔ contains "\nv\n"; any value starts with v ⇔ contains "\nv"
+        const find = kind === 'postgres' ? `strpos(${col}, ?)` : `instr(${col}, ?)`;
+        if (op === 'sw') return { sql: `${col} IS NOT NULL AND ${find} > 0`, params: [`\n${v}`] };
+        const any = `${col} IS NOT NULL AND ${find} > 0`;
+        return op === 'eq' ? { sql: any, params: [`\n${v}\n`] } : { sql: `NOT (${any})`, params: [`\n${v}\n`] };
+      }
+      if (op === 'eq') return { sql: `${col} IS NOT NULL AND ${col} = ?`, params: [v] };
+      if (op === 'ne') return { sql: `${col} IS NULL OR ${col} <> ?`, params: [v] };
+      // starts with: a range the index serves (byte order of UTF-8 = code-point order; "C" collation on
+      // PostgreSQL), then the exact prefix test
+      return {
+        sql: `${col} IS NOT NULL AND ${col} >= ? AND ${col} < ? AND substr(${col}, 1, ?) = ?`,
+        params: [v, `${v}\u{10FFFF}`, [...v].length, v],
+      };
+    }
+  }
+}
+
 export interface MirrorClientOptions {
   live: IiqClient;
   store: MirrorStore;
@@ -165,6 +229,16 @@ export function createMirrorClient({ live, store, connectionId, pageSize = 100 }
     roles = { seq, list: await store.listRoles(connectionId) };
     return roles;
   }
+  /**
+   * A page of users straight from SQL when the filter compiles and the order is userName's (the default);
+   * null otherwise (then the whole-table snapshot is filtered and sorted in memory).
+   */
+  async function queryUsers(query: Omit<UserQuery, 'startIndex' | 'count'>, page: { offset: number; limit: number | null }) {
+    if ((query.sort?.by ?? 'userName') !== 'userName') return null;
+    const where = query.filter ? compileUserFilter(query.filter as FilterNode<string>, store.kind) : { sql: '1 = 1', params: [] };
+    if (!where) return null;
+    return store.queryUsers(connectionId, where, { ...page, descending: query.sort?.order === 'descending' });
+  }
   async function selectUsers(query: Omit<UserQuery, 'startIndex' | 'count'>): Promise<IiqUser[]> {
     const { list } = await allUsers();
     const out = query.filter ? list.filter((u) => matches(query.filter as FilterNode<string>, u, userValues)) : [...list];
@@ -177,13 +251,20 @@ export function createMirrorClient({ live, store, connectionId, pageSize = 100 }
     baseUrl: live.baseUrl,
     serviceProviderConfig: (opts?: CallOptions) => live.serviceProviderConfig(opts),
     async listUsers(query: UserQuery) {
+      const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1)); // 1-based, RFC 7644 §3.4.2.4
+      const count = Math.max(0, Math.floor(query.count ?? pageSize));
+      const fromSql = await queryUsers(query, { offset: startIndex - 1, limit: count });
+      if (fromSql) return { totalResults: fromSql.total, startIndex, items: fromSql.users };
       return page(await selectUsers(query), query.startIndex, query.count, pageSize);
     },
     async countUsers(filter?: FilterNode<UserField>) {
-      return (await selectUsers(filter ? { filter } : {})).length;
+      const fromSql = await queryUsers(filter ? { filter } : {}, { offset: 0, limit: 0 });
+      return fromSql ? fromSql.total : (await selectUsers(filter ? { filter } : {})).length;
     },
     async *iterateUsers(query: Omit<UserQuery, 'startIndex' | 'count'>, _iter?: IterateOptions, _opts?: CallOptions) {
-      yield* await selectUsers(query);
+      // unfiltered: the cached snapshot (a whole-table read per call would cost more than it saves)
+      const fromSql = query.filter ? await queryUsers(query, { offset: 0, limit: null }) : null;
+      yield* fromSql ? fromSql.users : await selectUsers(query);
     },
     // the lookup's fields and includeRoles choose what is read: a selection of userName + roles reads two columns
     async getUser(id: string, opts?: UserLookupOptions): Promise<IiqUser | null | NotModified> {

@@ -69,7 +69,39 @@ export const MIRROR_MIGRATIONS: { version: number; name: string; sql: string[] }
     name: 'case-folded userName index (IIQ matches userName case-insensitively)',
     sql: [`CREATE INDEX mirror_users_lname ON mirror_users (connection_id, (LOWER(user_name)))`],
   },
+  {
+    version: 3,
+    name: 'filter columns: userName / displayName / emails / managerId case-folded as IIQ compares them, active',
+    // filled on write (and once for existing rows by migrate); {{C}}: code-point order on PostgreSQL too
+    sql: [
+      `ALTER TABLE mirror_users ADD COLUMN name_fold TEXT{{C}}`,
+      `ALTER TABLE mirror_users ADD COLUMN display_fold TEXT{{C}}`,
+      `ALTER TABLE mirror_users ADD COLUMN emails_fold TEXT`,
+      `ALTER TABLE mirror_users ADD COLUMN manager_fold TEXT`,
+      `ALTER TABLE mirror_users ADD COLUMN active INTEGER`,
+      `CREATE INDEX mirror_users_name_fold ON mirror_users (connection_id, name_fold, user_name)`,
+      `CREATE INDEX mirror_users_display_fold ON mirror_users (connection_id, display_fold)`,
+      `CREATE INDEX mirror_users_manager_fold ON mirror_users (connection_id, manager_fold)`,
+    ],
+  },
 ];
+
+/**
+ * The filter columns of a user (migration 3): strings folded with JavaScript's toLowerCase — the comparison the
+ * in-memory filter makes (IIQ compares case-insensitively) — so SQL and memory agree beyond ASCII; emails as
+ * "\n"-delimited list ("\na\nb\n"), so "any value equals / starts with" is one substring test.
+ */
+export function filterColumnsOf(u: IiqUser): [string, string | null, string | null, string | null, number | null] {
+  const emails = (u.emails.length ? u.emails.map((e) => e.value) : [u.email]).filter((v): v is string => typeof v === 'string');
+  return [
+    u.userName.toLowerCase(),
+    u.displayName?.toLowerCase() ?? null,
+    emails.length ? `\n${emails.map((e) => e.toLowerCase()).join('\n')}\n` : null,
+    u.manager?.id?.toLowerCase() ?? null,
+    u.active === null || u.active === undefined ? null : u.active ? 1 : 0,
+  ];
+}
+const FILTER_COLUMNS = 'name_fold, display_fold, emails_fold, manager_fold, active';
 
 const CHUNK = 400;
 const num = (v: unknown): number => Number(v);
@@ -244,10 +276,26 @@ export class MirrorStore {
       const done = new Set((await q.all('SELECT version FROM mirror_migrations')).map((r) => num(r.version)));
       for (const m of MIRROR_MIGRATIONS) {
         if (done.has(m.version)) continue;
-        for (const sql of m.sql) await q.run(sql.replaceAll('{{AUTO_ID}}', AUTO_ID[this.db.kind]));
+        for (const sql of m.sql) await q.run(sql.replaceAll('{{AUTO_ID}}', AUTO_ID[this.db.kind]).replaceAll('{{C}}', this.db.kind === 'postgres' ? ' COLLATE "C"' : ''));
         await q.run('INSERT INTO mirror_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, nowIso()]);
       }
     }, 'migrations');
+    await this.fillFilterColumns();
+  }
+
+  /** rows written before migration 3 get their filter columns (name_fold is never NULL once filled) */
+  private async fillFilterColumns(): Promise<void> {
+    for (;;) {
+      const rows = await this.db.all('SELECT connection_id, id, data FROM mirror_users WHERE name_fold IS NULL LIMIT 500');
+      if (rows.length === 0) return;
+      await this.db.tx(async (q) => {
+        for (const r of rows) {
+          await q.run(`UPDATE mirror_users SET name_fold = ?, display_fold = ?, emails_fold = ?, manager_fold = ?, active = ? WHERE connection_id = ? AND id = ?`, [
+            ...filterColumnsOf(JSON.parse(String(r.data)) as IiqUser), r.connection_id, r.id,
+          ]);
+        }
+      }, 'migrations');
+    }
   }
 
   close(): Promise<void> {
@@ -334,15 +382,16 @@ export class MirrorStore {
         if (!before) {
           counts.created++;
           await q.run(
-            `INSERT INTO mirror_users (connection_id, id, user_name, last_modified, hash, data, seen_run, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (connection_id, id) DO UPDATE SET user_name = excluded.user_name, last_modified = excluded.last_modified, hash = excluded.hash, data = excluded.data, seen_run = excluded.seen_run, synced_at = excluded.synced_at`,
-            [connectionId, user.id, user.userName, user.lastModified, hash, json, opts.runId ?? null, at],
+            `INSERT INTO mirror_users (connection_id, id, user_name, last_modified, hash, data, seen_run, synced_at, ${FILTER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (connection_id, id) DO UPDATE SET user_name = excluded.user_name, last_modified = excluded.last_modified, hash = excluded.hash, data = excluded.data, seen_run = excluded.seen_run, synced_at = excluded.synced_at,
+             name_fold = excluded.name_fold, display_fold = excluded.display_fold, emails_fold = excluded.emails_fold, manager_fold = excluded.manager_fold, active = excluded.active`,
+            [connectionId, user.id, user.userName, user.lastModified, hash, json, opts.runId ?? null, at, ...filterColumnsOf(stored)],
           );
           events.push(await this.appendChange(q, connectionId, 'user.created', user.id, { id: user.id, userName: user.userName }, at));
         } else if (before.hash !== hash) {
           counts.updated++;
-          await q.run('UPDATE mirror_users SET user_name = ?, last_modified = ?, hash = ?, data = ?, seen_run = ?, synced_at = ? WHERE connection_id = ? AND id = ?', [
-            user.userName, user.lastModified, hash, json, opts.runId ?? null, at, connectionId, user.id,
+          await q.run('UPDATE mirror_users SET user_name = ?, last_modified = ?, hash = ?, data = ?, seen_run = ?, synced_at = ?, name_fold = ?, display_fold = ?, emails_fold = ?, manager_fold = ?, active = ? WHERE connection_id = ? AND id = ?', [
+            user.userName, user.lastModified, hash, json, opts.runId ?? null, at, ...filterColumnsOf(stored), connectionId, user.id,
           ]);
           const changed = changedFields(before.data, stored as unknown as Record<string, unknown>);
           events.push(await this.appendChange(q, connectionId, 'user.updated', user.id, { id: user.id, userName: user.userName, changed }, at));
@@ -472,6 +521,29 @@ export class MirrorStore {
     if (!isNarrow(shape)) return 'user_name, data';
     if (!shape?.includeRoles) return 'id, user_name, last_modified, NULL AS roles';
     return `id, user_name, last_modified, ${this.db.kind === 'postgres' ? `(data::json)->>'roles'` : `json_extract(data, '$.roles')`} AS roles`;
+  }
+
+  /**
+   * Users matching `where` (SQL over the filter columns, `?` placeholders: see compileUserFilter in client.ts), in
+   * the order IIQ sorts userName — case-folded, ties by the exact name (descending keeps the ties ascending, as a
+   * stable sort does) — one page from `offset`; `total` counts every match.
+   */
+  async queryUsers(
+    connectionId: string,
+    where: { sql: string; params: readonly unknown[] },
+    page: { offset: number; limit: number | null; descending?: boolean },
+  ): Promise<{ total: number; users: IiqUser[] }> {
+    const cond = `connection_id = ? AND (${where.sql})`;
+    const params = [connectionId, ...where.params];
+    const total = num((await this.db.all(`SELECT COUNT(*) AS n FROM mirror_users WHERE ${cond}`, params))[0]?.n ?? 0);
+    if (page.limit === 0 || page.offset >= total) return { total, users: [] };
+    const order = page.descending ? 'name_fold DESC, user_name' : 'name_fold, user_name';
+    const collate = this.db.kind === 'postgres' ? ' COLLATE "C"' : '';
+    const rows = await this.db.all(
+      `SELECT data FROM mirror_users WHERE ${cond} ORDER BY ${order}${collate} LIMIT ? OFFSET ?`,
+      [...params, page.limit ?? total, page.offset],
+    );
+    return { total, users: rows.map((r) => JSON.parse(String(r.data)) as IiqUser) };
   }
 
   /** every mirrored user, userName order (code-point order, the same on both databases) */
