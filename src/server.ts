@@ -20,6 +20,7 @@ import { createLinkedAccounts } from './tenancy/setup.ts';
 import type { IiqClientOptions } from './iiq/types.ts';
 import { loadMirrorConfig } from './mirror/config.ts';
 import { openConnectionMirror } from './mirror/setup.ts';
+import { openMirrorStore } from './mirror/open.ts';
 import type { ConnectionMirror } from './mirror/service.ts';
 
 interface Upstream {
@@ -135,8 +136,26 @@ async function main(): Promise<void> {
     // linked accounts: connections come from the store, every request carries an API key
     const { adminKey, secretKey, dataDir, databaseUrl } = config.linked;
     const store = await openStore({ dataDir, databaseUrl });
-    const linked = createLinkedAccounts({ store, keyring: Keyring.parse(secretKey), adminKey, config, logger: logger.child({ component: 'linked-accounts' }) });
+    // MIRROR=true: a mirror per connection in the same database (SQLite file of its own under DATA_DIR, or
+    // DATABASE_URL shared by the replicas, each connection's background work owned through a lease)
+    let mirror: Parameters<typeof createLinkedAccounts>[0]['mirror'];
+    try {
+      const mirrorConfig = loadMirrorConfig(process.env);
+      if (mirrorConfig.enabled) mirror = { store: await openMirrorStore({ dataDir, databaseUrl }), config: mirrorConfig, databaseUrl };
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(2);
+    }
+    const linked = createLinkedAccounts({ store, keyring: Keyring.parse(secretKey), adminKey, config, logger: logger.child({ component: 'linked-accounts' }), ...(mirror ? { mirror } : {}) });
     app = createApp({ linked, config, logger });
+    const mirrors = linked.mirrors;
+    if (mirrors) {
+      mirrors.start().then(
+        () => logger.info({ store: mirrors.store.kind, connections: mirrors.ids().length }, 'directory mirrors started, one per linked connection: send X-IIQ-Consistency: mirror to read from them'),
+        (err: unknown) => logger.error({ err }, 'directory mirrors failed to start'),
+      );
+    }
+    // app.close() closes the linked accounts (registry, then the mirrors and their lease session)
     closeUpstream = () => store.close();
     logger.info(
       { store: store.kind, ...(store.kind === 'sqlite' ? { dataDir } : {}), tenants: (await store.listTenants()).length },

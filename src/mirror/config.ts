@@ -15,6 +15,9 @@ const mirrorEnvSchema = z.object({
   MIRROR_LEASE_INTERVAL: z.coerce.number({ error: 'MIRROR_LEASE_INTERVAL must be a number of seconds' }).positive().default(2),
   MIRROR_CONCURRENCY: count('MIRROR_CONCURRENCY', 4),
   MIRROR_PAGE_SIZE: count('MIRROR_PAGE_SIZE', 250),
+  MIRROR_MAX_CONCURRENT_SYNCS: count('MIRROR_MAX_CONCURRENT_SYNCS', 4),
+  MIRROR_RECONCILE_INTERVAL: z.coerce.number({ error: 'MIRROR_RECONCILE_INTERVAL must be a number of seconds' }).positive().default(30),
+  MIRROR_MAX_LEASES: z.coerce.number({ error: 'MIRROR_MAX_LEASES must be a number' }).int().min(0).default(0),
   ACCESS_MAP_FILE: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// or postgresql:// URL' }).optional(),
@@ -27,6 +30,12 @@ export interface MirrorConfig {
   accessMapFile?: string;
   /** several replicas (PostgreSQL): how often a replica tries to take the connection's lease / the owner probes it */
   leasePollMs: number;
+  /** linked accounts: sync runs at a time on one replica, across all its connections */
+  maxConcurrentSyncs: number;
+  /** linked accounts: how often the store's connections are compared with the open mirrors */
+  reconcileMs: number;
+  /** linked accounts: connections one replica owns at most (0 = no limit) */
+  maxLeases: number;
   sync: { concurrency: number; pageSize: number; batchSize: number; skewMs: number; incrementalIntervalMs: number; deletionScanIntervalMs: number; rolesIntervalMs: number; changeRetentionMs: number };
 }
 
@@ -38,6 +47,9 @@ export function loadMirrorConfig(env: Record<string, string | undefined>): Mirro
     enabled: e.MIRROR === 'true',
     dataDir: e.DATA_DIR,
     leasePollMs: Math.round(e.MIRROR_LEASE_INTERVAL * 1000),
+    maxConcurrentSyncs: e.MIRROR_MAX_CONCURRENT_SYNCS,
+    reconcileMs: Math.round(e.MIRROR_RECONCILE_INTERVAL * 1000),
+    maxLeases: e.MIRROR_MAX_LEASES,
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ...(e.ACCESS_MAP_FILE ? { accessMapFile: e.ACCESS_MAP_FILE } : {}),
     sync: {

@@ -37,7 +37,7 @@ export interface LeaseStatus {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-export class PgLease {
+export class PgLease implements Lease {
   readonly holder = `${hostname()}:${process.pid}`;
   private client: pg.Client | null = null;
   private owner = false;
@@ -175,6 +175,217 @@ export class PgLease {
     } catch (err) {
       this.lastError = message(err);
       await this.lose(this.lastError);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Many leases on one session (linked accounts: a lease per connection). One PostgreSQL session per replica holds
+// the advisory locks of every connection it owns — not a session per connection — so hundreds of connections cost
+// each replica one database connection for ownership. Every `pollMs` one round trip probes the session and tries
+// the locks not held yet (all of them in one statement); each lock won bumps that name's fencing token. A lost
+// session loses every lease at once (each `onLost` runs) and the next round starts over on a new session.
+// ---------------------------------------------------------------------------------------------------------
+
+/** What a connection's mirror needs of its lease, whether alone on a session (PgLease) or in a group. */
+export interface Lease {
+  readonly name: string;
+  isOwner(): boolean;
+  lastToken(): number | null;
+  status(): LeaseStatus;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface LeaseGroupOptions {
+  connectionString: string;
+  schema?: string | undefined;
+  pollMs?: number;
+  ttlMs?: number;
+  /** at most this many leases owned by this replica (the rest are left to others); default unlimited */
+  maxOwned?: number;
+  logger?: Logger;
+}
+
+interface Member {
+  name: string;
+  started: boolean;
+  owner: boolean;
+  token: number | null;
+  onAcquired: (token: number) => void | Promise<void>;
+  onLost: () => void | Promise<void>;
+}
+
+export class PgLeaseGroup {
+  readonly holder = `${hostname()}:${process.pid}`;
+  private client: pg.Client | null = null;
+  private readonly members = new Map<string, Member>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private busy: Promise<void> = Promise.resolve();
+  private lastError: string | null = null;
+  private readonly pollMs: number;
+
+  constructor(private readonly options: LeaseGroupOptions) {
+    this.pollMs = options.pollMs ?? 2000;
+  }
+
+  /** the lock key: 64-bit hash (hundreds of names; a 32-bit hash would collide sooner) */
+  private static key(name: string): string {
+    return `iiq-graph-lease:${name}`;
+  }
+
+  /** A lease in this group; it is tried for once `start()` is called on it. */
+  lease(name: string, callbacks: { onAcquired: (token: number) => void | Promise<void>; onLost: () => void | Promise<void> }): Lease {
+    if (this.members.has(name)) throw new Error(`lease ${name} is already in the group`);
+    const m: Member = { name, started: false, owner: false, token: null, ...callbacks };
+    this.members.set(name, m);
+    return {
+      name,
+      isOwner: () => m.owner,
+      lastToken: () => m.token,
+      status: () => ({ name, owner: m.owner, token: m.token, holder: this.holder, error: this.lastError }),
+      start: () => {
+        m.started = true;
+        this.start();
+        this.poke();
+      },
+      stop: () => this.leave(m),
+    };
+  }
+
+  /** names this replica owns */
+  owned(): string[] {
+    return [...this.members.values()].filter((m) => m.owner).map((m) => m.name);
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const tick = () => {
+      this.poke();
+      void this.busy.then(() => {
+        if (!this.stopped) {
+          this.timer = setTimeout(tick, this.pollMs);
+          this.timer.unref();
+        }
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+    this.timer.unref();
+  }
+
+  private poke(): void {
+    this.busy = this.busy.then(() => this.step()).catch(() => undefined);
+  }
+
+  /** Releases one lease (unlock on the shared session) and forgets it. */
+  private async leave(m: Member): Promise<void> {
+    m.started = false;
+    await this.busy.catch(() => undefined);
+    this.members.delete(m.name);
+    if (!m.owner) return;
+    m.owner = false;
+    await this.client?.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [PgLeaseGroup.key(m.name)]).catch(() => undefined);
+    this.options.logger?.info({ lease: m.name, token: m.token }, 'lease released');
+  }
+
+  /** A deleted connection: its token row goes too (an owner still writing then fails its fence check). */
+  async forget(name: string): Promise<void> {
+    const m = this.members.get(name);
+    if (m) await this.leave(m);
+    const client = await this.connect().catch(() => null);
+    await client?.query('DELETE FROM iiq_graph_leases WHERE name = $1', [name]).catch(() => undefined);
+  }
+
+  /** Stops trying; ends the session, which releases every lock it holds. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.busy.catch(() => undefined);
+    const client = this.client;
+    this.client = null;
+    for (const m of this.members.values()) {
+      if (!m.owner) continue;
+      m.owner = false;
+      this.options.logger?.info({ lease: m.name, token: m.token }, 'lease released');
+    }
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const { schema } = this.options;
+    const client = new pg.Client({ connectionString: this.options.connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    client.on('error', (err) => {
+      this.lastError = message(err);
+    });
+    await client.connect();
+    const ttl = Math.round(this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000));
+    await client.query(`SET idle_session_timeout = ${ttl}`).catch(() => undefined);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS iiq_graph_leases (name TEXT PRIMARY KEY, token BIGINT NOT NULL, holder TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL)',
+    ).catch((err: unknown) => {
+      if (!/already exists|duplicate key/.test(message(err))) throw err;
+    });
+    this.client = client;
+    return client;
+  }
+
+  private async loseAll(reason: string): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+    for (const m of this.members.values()) {
+      if (!m.owner) continue;
+      m.owner = false;
+      this.options.logger?.error({ lease: m.name, token: m.token, reason }, 'lease lost: background work stops on this replica');
+      await Promise.resolve(m.onLost()).catch(() => undefined);
+    }
+  }
+
+  private async step(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const client = await this.connect();
+      const owned = [...this.members.values()].filter((m) => m.owner).length;
+      const room = Math.max(0, (this.options.maxOwned ?? Number.POSITIVE_INFINITY) - owned);
+      const wanted = [...this.members.values()].filter((m) => m.started && !m.owner).slice(0, Number.isFinite(room) ? room : undefined);
+      if (wanted.length === 0) {
+        await client.query('SELECT 1'); // the session (and with it every lock) is still there
+        this.lastError = null;
+        return;
+      }
+      // one statement tries every lock not held yet
+      const names = wanted.map((m) => m.name);
+      const rows = (
+        await client.query('SELECT n AS name, pg_try_advisory_lock(hashtextextended($2 || n, 0)) AS ok FROM unnest($1::text[]) AS n', [names, 'iiq-graph-lease:'])
+      ).rows as { name: string; ok: boolean }[];
+      this.lastError = null;
+      for (const r of rows) {
+        if (!r.ok) continue;
+        const m = this.members.get(r.name);
+        if (!m || !m.started || this.stopped) {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [PgLeaseGroup.key(r.name)]);
+          continue;
+        }
+        const row = (
+          await client.query(
+            `INSERT INTO iiq_graph_leases (name, token, holder, acquired_at) VALUES ($1, 1, $2, now())
+             ON CONFLICT (name) DO UPDATE SET token = iiq_graph_leases.token + 1, holder = EXCLUDED.holder, acquired_at = now()
+             RETURNING token`,
+            [m.name, this.holder],
+          )
+        ).rows[0] as { token: string };
+        m.token = Number(row.token);
+        m.owner = true;
+        this.options.logger?.info({ lease: m.name, token: m.token, holder: this.holder }, 'lease acquired: this replica runs the background work');
+        // the work starts in the background: one slow start must not hold up the other leases' probes
+        void Promise.resolve(m.onAcquired(m.token)).catch((err: unknown) => this.options.logger?.warn({ lease: m.name, err: message(err) }, 'lease owner start failed'));
+      }
+    } catch (err) {
+      this.lastError = message(err);
+      await this.loseAll(this.lastError);
     }
   }
 }

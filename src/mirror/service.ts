@@ -9,7 +9,7 @@ import { AccessMapping } from './access.ts';
 import { createMirrorClient } from './client.ts';
 import { MirrorMembershipIndex } from './membership.ts';
 import type { MirrorStore } from './store.ts';
-import { PgLease, type LeaseStatus } from './lease.ts';
+import { PgLease, type Lease, type LeaseStatus, type PgLeaseGroup } from './lease.ts';
 import { MirrorSync, type MirrorSyncOptions } from './sync.ts';
 import type { MirrorState, SyncRun } from './types.ts';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks.ts';
@@ -30,7 +30,12 @@ export interface ConnectionMirrorOptions {
    * Several replicas on one PostgreSQL: the sync schedule and webhook deliveries run only on the replica holding
    * this connection's lease (a PostgreSQL advisory lock); the others serve reads and follow the change feed.
    */
-  lease?: { connectionString: string; schema?: string | undefined; pollMs?: number };
+  lease?: { connectionString: string; schema?: string | undefined; pollMs?: number } | { group: PgLeaseGroup };
+  /**
+   * runs each time this replica becomes the owner, before the schedule starts (linked accounts: a mirror whose
+   * connection now points elsewhere is emptied first); false: do not start the work
+   */
+  onOwner?: () => Promise<boolean>;
   logger?: Logger;
 }
 
@@ -68,8 +73,9 @@ export class ConnectionMirror {
   private state: MirrorState | null = null;
   private staticAccess: AccessMapping | null;
   private storedAccess: AccessMapping | null = null;
-  readonly lease: PgLease | null = null;
+  readonly lease: Lease | null = null;
   private stopping = false;
+  private fence: (() => { name: string; token: number } | undefined) | null = null;
   private statePoll: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ConnectionMirrorOptions) {
@@ -90,12 +96,11 @@ export class ConnectionMirror {
     if (options.lease) {
       const logger = options.logger;
       this.webhooks.setActive(false);
-      this.lease = new PgLease({
-        ...options.lease,
-        name: `mirror:${options.connectionId}`,
-        ...(logger ? { logger } : {}),
+      const callbacks = {
         onAcquired: async () => {
           if (this.stopping) return;
+          if (options.onOwner && !(await options.onOwner())) return;
+          if (this.stopping || !this.lease?.isOwner()) return;
           this.webhooks.setActive(true);
           this.webhooks.start();
           if (options.schedule !== false) await this.sync.start();
@@ -105,16 +110,21 @@ export class ConnectionMirror {
           await this.sync.stop();
           await this.webhooks.stop();
         },
-      });
+      };
+      const name = `mirror:${options.connectionId}`;
+      this.lease = 'group' in options.lease
+        ? options.lease.group.lease(name, callbacks)
+        : new PgLease({ ...options.lease, name, ...(logger ? { logger } : {}), ...callbacks });
       // fencing: the sync's writes carry the token this replica acquired the lease with (checked in the write
       // transaction); a replica that never held the lease writes unfenced (API writes: access rules)
       const lease = this.lease;
-      // webhook claims and results are fenced with the same token (webhooks.ts)
-      this.webhooks.setLease(lease);
-      options.store.setFence(() => {
+      // webhook claims and results are fenced with the same token as the sync (webhooks.ts)
+      if (lease) this.webhooks.setLease(lease);
+      this.fence = () => {
         const token = lease.lastToken();
         return token !== null && (lease.isOwner() || this.sync.running()) ? { name: lease.name, token } : undefined;
-      });
+      };
+      registerFence(options.store, options.connectionId, this.fence);
     }
   }
 
@@ -143,6 +153,7 @@ export class ConnectionMirror {
     await this.index.stop();
     await this.webhooks.stop();
     await this.lease?.stop();
+    if (this.fence) unregisterFence(this.store, this.connectionId, this.fence);
   }
 
   /** Runs one sync kind now (or whatever is due) and refreshes the cached state. */
@@ -209,6 +220,30 @@ export class ConnectionMirror {
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// Fencing per connection: one store (one database) holds many connections' mirrors, each under its own lease.
+// A transaction's lock key is its connection id; with a single mirror on the store its fence also covers the
+// webhook queue's transactions (keyed by webhook id).
+// ---------------------------------------------------------------------------------------------------------
+
+type Fence = () => { name: string; token: number } | undefined;
+const storeFences = new WeakMap<MirrorStore, Map<string, Fence>>();
+
+function registerFence(store: MirrorStore, connectionId: string, fence: Fence): void {
+  let fences = storeFences.get(store);
+  if (!fences) {
+    const map = (fences = new Map<string, Fence>());
+    storeFences.set(store, map);
+    store.setFence((key) => (map.get(key) ?? (map.size === 1 ? map.values().next().value : undefined))?.());
+  }
+  fences.set(connectionId, fence);
+}
+
+function unregisterFence(store: MirrorStore, connectionId: string, fence: Fence): void {
+  const fences = storeFences.get(store);
+  if (fences?.get(connectionId) === fence) fences.delete(connectionId);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-connection attachment: the gateway's connection state knows its mirror without a field of its own

@@ -27,6 +27,38 @@ export interface MirrorSyncOptions {
   rolesIntervalMs: number;
   /** change events older than this are pruned after each scheduled round (0 = keep forever) */
   changeRetentionMs: number;
+  /** runs of many connections in one process share these slots (linked accounts: MIRROR_MAX_CONCURRENT_SYNCS) */
+  limiter?: SyncLimiter | undefined;
+  /** the schedule's first round waits a random time up to this (many connections' schedules spread out) */
+  startJitterMs?: number | undefined;
+}
+
+/**
+ * At most `max` sync runs at a time in this process, whatever connection they belong to; the rest wait in
+ * arrival order. A handful of lines rather than a dependency: acquire / release around one run is all it does.
+ */
+export class SyncLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes on without being freed
+      else this.active--;
+    }
+  }
+
+  /** runs in progress and runs waiting for a slot (diagnostics, tests) */
+  load(): { active: number; waiting: number } {
+    return { active: this.active, waiting: this.waiting.length };
+  }
 }
 
 export const DEFAULT_SYNC_OPTIONS: MirrorSyncOptions = {
@@ -102,7 +134,9 @@ export class MirrorSync {
 
   /** Runs one kind of sync; runs of one engine never overlap (queued). */
   run(kind: SyncKind): Promise<SyncRun> {
-    const next = this.chain.then(() => this.execute(kind));
+    const limiter = this.options.limiter;
+    // a run that waited for a slot while its schedule was stopped (lease lost, connection removed) does not start
+    const next = this.chain.then(() => (limiter ? limiter.run(() => (this.stopped ? Promise.reject(new Error('mirror sync stopped')) : this.execute(kind))) : this.execute(kind)));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -147,7 +181,7 @@ export class MirrorSync {
         this.timer.unref();
       }
     };
-    this.timer = setTimeout(() => void tick(), 0);
+    this.timer = setTimeout(() => void tick(), Math.floor(Math.random() * (this.options.startJitterMs ?? 0)));
     this.timer.unref();
   }
 

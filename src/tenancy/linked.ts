@@ -7,6 +7,7 @@ import { ConnectionError, notFound, type Caller, type ConnectionService } from '
 import type { ConnectionRecord } from '../connections/types.ts';
 import { constantTimeEqual } from '../connections/secrets.ts';
 import { createRequestContext, type GatewayConnection, type GatewayContext } from '../graphql/context.ts';
+import type { LinkedMirrors } from './mirrors.ts';
 import type { ConnectionRegistry } from './registry.ts';
 
 export const CONNECTION_HEADER = 'x-connection-id';
@@ -34,6 +35,8 @@ export class LinkedAccounts {
     readonly service: ConnectionService,
     readonly registry: ConnectionRegistry,
     adminKey: string,
+    /** MIRROR=true: every connection's mirror (start() opens them; close() stops them) */
+    readonly mirrors: LinkedMirrors | null = null,
   ) {
     this.adminKeyHash = sha256(adminKey);
   }
@@ -109,10 +112,11 @@ export class LinkedAccounts {
         linked,
       };
     }
-    return { ...createRequestContext(selected.conn), linked };
+    return { ...createRequestContext(selected.conn, request.signal), linked };
   }
 
-  close(): Promise<void> {
-    return this.registry.close();
+  async close(): Promise<void> {
+    await this.registry.close();
+    await this.mirrors?.close();
   }
 }

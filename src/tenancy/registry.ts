@@ -1,7 +1,6 @@
 // Per-connection gateway state (client and its pool, role catalog, membership index, cursor codec, limits),
 // built on first use and rebuilt when the connection's target changes. Keyed by connection id, which belongs
 // to exactly one tenant: nothing here is shared between connections, so tenants never mix.
-import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../config.ts';
 import type { ConnectionService } from '../connections/service.ts';
 import type { ConnectionRecord } from '../connections/types.ts';
@@ -12,6 +11,8 @@ import { watchUpstreamGuard } from '../observability/metrics.ts';
 import { ProxyUpstream } from '../rest/proxy.ts';
 import { DEFAULT_HARDENING } from '../hardening/config.ts';
 import { UpstreamGuards, guardClient, guardProxy } from '../hardening/upstream-guard.ts';
+import { attachMirror, mirrorOf } from '../mirror/service.ts';
+import { fingerprintOf, type LinkedMirrors } from './mirrors.ts';
 
 interface Entry {
   tenantId: string;
@@ -20,13 +21,8 @@ interface Entry {
   conn: GatewayConnection;
   /** SPC limits read; resolves even when IIQ is down (limits stay as configured) */
   prepared: Promise<void>;
-}
-
-/** What makes a client different: where it goes, how it authenticates, what it trusts, how it maps attributes. */
-function fingerprintOf(record: ConnectionRecord): string {
-  return createHash('sha256')
-    .update(JSON.stringify([record.baseUrl, record.secret, record.caBundle, record.attributeMap]))
-    .digest('base64url');
+  /** members come from the connection's mirror (its index is the mirror's, not this entry's to stop) */
+  mirrored: boolean;
 }
 
 export interface RegistryOptions {
@@ -45,6 +41,8 @@ export class ConnectionRegistry {
   private readonly timer: NodeJS.Timeout;
   /** per-connection concurrency limit and circuit breaker, shared by the GraphQL/REST client and the proxy */
   readonly guards: UpstreamGuards;
+  /** MIRROR=true: every connection's mirror (members and mirror reads come from it) */
+  private mirrors: LinkedMirrors | null = null;
 
   constructor(
     private readonly service: ConnectionService,
@@ -58,6 +56,10 @@ export class ConnectionRegistry {
       this.sweep().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'linked connection sweep failed'));
     }, options.sweepIntervalMs ?? 60_000);
     this.timer.unref();
+  }
+
+  useMirrors(mirrors: LinkedMirrors): void {
+    this.mirrors = mirrors;
   }
 
   /**
@@ -86,7 +88,8 @@ export class ConnectionRegistry {
     if (this.closed) throw new Error('the connection registry is closed');
     const fingerprint = fingerprintOf(record);
     let entry = this.entries.get(record.id);
-    if (entry && entry.fingerprint !== fingerprint) {
+    // a mirror replaced under the same settings (emptied after a target change) is picked up as well
+    if (entry && (entry.fingerprint !== fingerprint || (entry.mirrored && this.mirrors && mirrorOf(entry.conn) !== this.mirrors.for(record)))) {
       // synchronously replaced, so concurrent requests never build two states for one connection
       this.entries.delete(record.id);
       void this.closeEntry(entry);
@@ -122,7 +125,12 @@ export class ConnectionRegistry {
     const config: GatewayConfig = { ...this.config, attributeMap: record.attributeMap ?? this.config.attributeMap };
     // tenant + connection: labels its metrics and keys its read cache
     watchUpstreamGuard(record.id, this.guards.for(record.id));
-    const conn = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id }, { connectionId: record.id, guard: this.guards.for(record.id) });
+    const built = createGatewayConnection(client, config, logger, { tenantId: record.tenantId, connectionId: record.id }, { connectionId: record.id, guard: this.guards.for(record.id) });
+    // with a mirror, Role.members come from its persistent index (no membership scan of IIQ by this replica), and
+    // `X-IIQ-Consistency: mirror`, syncStatus and changes find the connection's mirror through the state
+    const mirror = this.mirrors?.for(record);
+    const conn = mirror ? { ...built, membership: mirror.index } : built;
+    if (mirror) attachMirror(conn, mirror);
     const prepared = (async () => {
       try {
         // never page above the server's maximum (scimSearchMaxResults)
@@ -137,7 +145,7 @@ export class ConnectionRegistry {
       conn.membership.start();
     })();
     logger.info({ connectionId: record.id, tenantId: record.tenantId }, 'linked connection opened');
-    return { tenantId: record.tenantId, fingerprint, lastUsed: Date.now(), conn, prepared };
+    return { tenantId: record.tenantId, fingerprint, lastUsed: Date.now(), conn, prepared, mirrored: Boolean(mirror) };
   }
 
   /** Drops a connection's state: stops its index, closes its pool (in-flight requests finish first). */
@@ -153,7 +161,7 @@ export class ConnectionRegistry {
 
   private async closeEntry(entry: Entry): Promise<void> {
     await entry.prepared;
-    await entry.conn.membership.stop();
+    if (!entry.mirrored) await entry.conn.membership.stop();
     await entry.conn.client.close();
   }
 

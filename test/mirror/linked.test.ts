@@ -1,0 +1,210 @@
+// Linked accounts with MIRROR=true, in process, on the real PostgreSQL (a schema of its own per run): two tenants,
+// each with a connection to a simulator of its own over real HTTP. Each connection gets its own mirror and lease;
+// both are synced and equal their IIQ; the feeds, syncStatus, /mirror/status and mirror reads are scoped to the
+// caller's connection (another tenant's connection id is a 404); Role.members come from the mirror's persistent
+// index with no membership scan of IIQ (the simulator's request log says so); deleting a connection removes its
+// mirror rows and its lease.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openStore } from '../../src/connections/open-store.ts';
+import { Keyring } from '../../src/connections/secrets.ts';
+import type { ConnectionStore } from '../../src/connections/types.ts';
+import { silentLogger } from '../../src/hardening/log-capture.ts';
+import { loadMirrorConfig } from '../../src/mirror/config.ts';
+import { openMirrorStore } from '../../src/mirror/open.ts';
+import type { MirrorStore } from '../../src/mirror/store.ts';
+import type { LinkedAccounts } from '../../src/tenancy/linked.ts';
+import { createLinkedAccounts } from '../../src/tenancy/setup.ts';
+import { ADMIN_KEY, startSim, type Sim } from '../connections/harness.ts';
+import { PG_URL, postgresDatabase, type TestDatabase } from '../connections/databases.ts';
+import { client } from '../iiq/sim.ts';
+import { liveView, mirrorView } from './harness.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', () => {
+  let simA: Sim;
+  let simB: Sim;
+  let db: TestDatabase;
+  let store: ConnectionStore;
+  let mirrorStore: MirrorStore;
+  let linked: LinkedAccounts;
+  let app: App;
+  let server: Server;
+  let origin: string;
+  const A = { key: '', tenantId: '', connectionId: '' };
+  const B = { key: '', tenantId: '', connectionId: '' };
+
+  async function http(path: string, init: { key?: string; connectionId?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key) headers.authorization = `Bearer ${init.key}`;
+    if (init.connectionId) headers['x-connection-id'] = init.connectionId;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${origin}${path}`, { method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
+  }
+  const gql = (key: string, query: string, extra: { connectionId?: string; headers?: Record<string, string> } = {}) =>
+    http('/graphql', { key, body: { query }, ...extra });
+
+  async function tenantWithConnection(name: string, sim: Sim, into: typeof A) {
+    const t = await http('/admin/tenants', { key: ADMIN_KEY, body: { name } });
+    const k = await http(`/admin/tenants/${t.body.id}/api-keys`, { key: ADMIN_KEY, body: { label: 'test' } });
+    into.tenantId = t.body.id;
+    into.key = k.body.key;
+    const c = await http('/api/connections', { key: into.key, body: { label: name, baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
+    expect(c.status).toBe(201);
+    into.connectionId = c.body.id;
+  }
+
+  beforeAll(async () => {
+    simA = await startSim({ users: 60, seed: 11 });
+    simB = await startSim({ users: 85, seed: 12 });
+    db = postgresDatabase();
+    store = await openStore(db.config);
+    const pgSchema = db.config.pgSchema;
+    mirrorStore = await openMirrorStore({ dataDir: '/nonexistent', databaseUrl: PG_URL, pgSchema });
+    const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ADMIN_KEY: ADMIN_KEY, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`, IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1' });
+    const mirrorConfig = loadMirrorConfig({ MIRROR: 'true', MIRROR_SYNC_INTERVAL: '1', MIRROR_LEASE_INTERVAL: '0.2', MIRROR_MAX_CONCURRENT_SYNCS: '1', MIRROR_PAGE_SIZE: '25' });
+    linked = createLinkedAccounts({
+      store, keyring: new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 7) }]), adminKey: ADMIN_KEY, config, logger: silentLogger(),
+      clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } },
+      mirror: { store: mirrorStore, config: mirrorConfig, databaseUrl: PG_URL, pgSchema, reconcileMs: 300, indexPollMs: 200 },
+    });
+    app = createApp({ linked, config });
+    server = createServer(app.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await linked.mirrors!.start();
+    await tenantWithConnection('tenant-a', simA, A);
+    await tenantWithConnection('tenant-b', simB, B);
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.close();
+    if (server) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    }
+    await store?.close();
+    await simA?.close();
+    await simB?.close();
+    await db?.drop();
+  });
+
+  it('each connection gets its own mirror, lease and sync; both mirrors equal their IIQ', async () => {
+    // created after the replica started: found by the next reconcile (or the connection's first request)
+    for (const t of [A, B]) {
+      const status = await until(`mirror of ${t.connectionId} ready`, async () => {
+        const r = await gql(t.key, '{ syncStatus { enabled state } }');
+        return r.body.data?.syncStatus.state === 'READY' ? r.body.data.syncStatus : null;
+      });
+      expect(status.enabled).toBe(true);
+    }
+    expect(linked.mirrors!.ids().sort()).toEqual([A.connectionId, B.connectionId].sort());
+    // one lease per connection, both owned by this (only) replica, on one session
+    for (const t of [A, B]) expect(linked.mirrors!.current(t.connectionId)!.lease!.status()).toMatchObject({ name: `mirror:${t.connectionId}`, owner: true });
+    const leases = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${db.config.pgSchema}` });
+    await leases.connect();
+    const rows = (await leases.query('SELECT name, token FROM iiq_graph_leases ORDER BY name')).rows as { name: string; token: string }[];
+    expect(rows.map((r) => r.name).sort()).toEqual([`mirror:${A.connectionId}`, `mirror:${B.connectionId}`].sort());
+    // both advisory locks are held by one session (the replica's lease session), not a session per connection
+    const holders = (await leases.query(
+      `SELECT count(*)::int AS locks, count(DISTINCT l.pid)::int AS sessions FROM pg_locks l JOIN unnest($1::text[]) AS n ON
+         l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('iiq-graph-lease:' || n, 0)`,
+      [[`mirror:${A.connectionId}`, `mirror:${B.connectionId}`]],
+    )).rows[0] as { locks: number; sessions: number };
+    expect(holders).toEqual({ locks: 2, sessions: 1 });
+    await leases.end();
+    for (const [t, sim] of [[A, simA], [B, simB]] as const) {
+      await until('full sync complete', async () => (await mirrorStore.getState(t.connectionId)).fullSyncedAt);
+      const live = await liveView(client(sim.baseUrl));
+      const mirrored = await mirrorView(mirrorStore, t.connectionId);
+      expect(mirrored.users).toEqual(live.users);
+      expect(mirrored.roles).toEqual(live.roles);
+    }
+    expect((await mirrorView(mirrorStore, A.connectionId)).users).toHaveLength(60);
+    expect((await mirrorView(mirrorStore, B.connectionId)).users).toHaveLength(85);
+  }, 30_000);
+
+  it('feeds, syncStatus, /mirror/status and mirror reads are scoped to the caller\'s connection', async () => {
+    const idsOf = async (sim: Sim) => new Set((await liveView(client(sim.baseUrl))).users.map((u) => u.id));
+    const [idsA, idsB] = [await idsOf(simA), await idsOf(simB)];
+    // REST change feed: only the caller's connection's events
+    const feedA = await http('/unified/user-directory/changes?types=user.created&limit=1000', { key: A.key });
+    expect(feedA.status).toBe(200);
+    expect(feedA.body.result).toHaveLength(60);
+    for (const e of feedA.body.result) expect(idsA.has(e.object_id)).toBe(true);
+    const feedB = await http('/unified/user-directory/changes?types=user.created&limit=1000', { key: B.key });
+    expect(feedB.body.result).toHaveLength(85);
+    for (const e of feedB.body.result) expect(idsB.has(e.object_id)).toBe(true);
+    // naming the other tenant's connection: indistinguishable from an unknown id
+    expect((await http('/unified/user-directory/changes', { key: A.key, connectionId: B.connectionId })).status).toBe(404);
+    expect((await http('/mirror/status', { key: A.key, connectionId: B.connectionId })).status).toBe(404);
+    expect((await gql(A.key, '{ changes(first: 5) { totalCount } }', { connectionId: B.connectionId })).status).toBe(404);
+    // no key / the admin key: no feed at all
+    expect((await http('/unified/user-directory/changes')).status).toBe(401);
+    expect((await http('/unified/user-directory/changes', { key: ADMIN_KEY })).status).toBe(403);
+    // GraphQL feed and status
+    const gA = await gql(A.key, '{ changes(first: 1000, types: [USER_CREATED]) { totalCount edges { node { objectId } } } syncStatus { users } }');
+    expect(gA.body.data.changes.totalCount).toBe(60);
+    for (const e of gA.body.data.changes.edges) expect(idsA.has(e.node.objectId)).toBe(true);
+    expect(gA.body.data.syncStatus.users).toBe(60);
+    expect((await gql(B.key, '{ syncStatus { users } }')).body.data.syncStatus.users).toBe(85);
+    const st = await http('/mirror/status', { key: B.key });
+    expect(st.body).toMatchObject({ connectionId: B.connectionId, users: 85, lease: { name: `mirror:${B.connectionId}`, owner: true } });
+    // X-IIQ-Consistency: mirror reads, GraphQL and the unified REST face
+    const mirror = { headers: { 'x-iiq-consistency': 'mirror' } };
+    const rA = await gql(A.key, '{ users(first: 1) { totalCount } }', mirror);
+    expect(rA.body.data.users.totalCount).toBe(60);
+    expect(rA.body.extensions.consistency.mode).toBe('MIRROR');
+    expect((await gql(B.key, '{ users(first: 1) { totalCount } }', mirror)).body.data.users.totalCount).toBe(85);
+    const restB = await http('/unified/user-directory/users?page_size=5', { key: B.key, ...mirror });
+    expect(restB.status).toBe(200);
+    for (const u of restB.body.result) expect(idsB.has(u.id)).toBe(true);
+  }, 30_000);
+
+  it('Role.members come from the mirror: no membership scan of IIQ, same members as IIQ', async () => {
+    // the roles simulator A's users hold, counted from its data
+    const holders = new Map<string, number>();
+    for (const u of (await liveView(client(simA.baseUrl))).users) for (const r of new Set((u.roles ?? []).map((x) => x.roleId))) holders.set(r, (holders.get(r) ?? 0) + 1);
+    const [roleId, count] = [...holders].sort((a, b) => b[1] - a[1])[0]!;
+    simA.requests.reset();
+    const res = await gql(A.key, `{ role(id: "${roleId}") { id members(first: 100) { totalCount edges { node { userName } } } } }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.role.members.totalCount).toBe(count);
+    expect(res.body.data.role.members.edges).toHaveLength(count);
+    // the role itself is read live; the members are not: no /Users listing at all
+    expect(simA.requests.count({ method: 'GET', path: /^\/Users/ })).toBe(0);
+  }, 30_000);
+
+  it('deleting a connection removes its mirror rows and its lease; the other tenant\'s mirror is untouched', async () => {
+    const del = await http(`/api/connections/${A.connectionId}`, { key: A.key, method: 'DELETE' });
+    expect([200, 204]).toContain(del.status);
+    expect(linked.mirrors!.ids()).toEqual([B.connectionId]);
+    expect((await mirrorStore.counts(A.connectionId)).users).toBe(0);
+    expect(await mirrorStore.listChanges(A.connectionId, { limit: 1 })).toHaveLength(0);
+    const leases = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${db.config.pgSchema}` });
+    await leases.connect();
+    const names = ((await leases.query('SELECT name FROM iiq_graph_leases')).rows as { name: string }[]).map((r) => r.name);
+    await leases.end();
+    expect(names).toEqual([`mirror:${B.connectionId}`]);
+    expect((await mirrorStore.counts(B.connectionId)).users).toBe(85);
+    expect((await gql(B.key, '{ syncStatus { state users } }')).body.data.syncStatus).toEqual({ state: expect.stringMatching(/READY|SYNCING/), users: 85 });
+  }, 30_000);
+});
