@@ -8,10 +8,10 @@
 // carries the same `X-IIQ-Graph-Event-Id` / `Idempotency-Key` (= the body's `id`, `evt_<seq>`) and the same
 // `X-IIQ-Graph-Delivery` (the delivery's id: one per endpoint and event).
 //
-// Several replicas (PostgreSQL): only the lease owner delivers, and it claims each delivery and records its
-// outcome in transactions that first check the lease's fencing token (`iiq_graph_leases`, row locked FOR SHARE so
-// a takeover waits for the write) — a deposed owner's claim is refused before anything is sent, and its late
-// result is discarded instead of overwriting what the new owner recorded (FencedError).
+// Several replicas (PostgreSQL): only the lease owner delivers; it claims each delivery and records its outcome
+// with statements that check the lease's fencing token (`iiq_graph_leases`; the outcome's UPDATE reads that row
+// FOR SHARE in its WHERE, so a takeover's token bump and the write are ordered) — a deposed owner's claim is
+// refused before anything is sent, and its late result is discarded instead of overwriting the new owner's.
 //
 // Outbound policy: a URL is checked against IIQ_GRAPH_ALLOWED_HOSTS (src/connections/url-policy.ts) before each
 // attempt, and the socket's DNS answers again at connect time (no delivery to a rebound internal address).
@@ -19,7 +19,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { OutboundPolicy } from '../connections/url-policy.ts';
 import type { Logger } from '../graphql/logger.ts';
-import { FencedError, type MirrorQueries } from './db.ts';
+import { FencedError } from './db.ts';
 import type { MirrorStore } from './store.ts';
 import type { ChangeEvent, DeliveryStatus, Webhook, WebhookDelivery } from './types.ts';
 
@@ -177,37 +177,40 @@ export class WebhookDispatcher {
   }
 
   /**
-   * One transaction on the delivery's row: the lease token is checked first (row locked FOR SHARE, so a takeover
-   * waits until this commits), then `fn` runs. SQLite has no lease (one machine's file): no check.
+   * Claims a delivery for one attempt: it is still pending (not delivered meanwhile) and, with a lease, the lease
+   * row still holds this replica's token — one statement; a deposed owner sends nothing (FencedError).
    */
-  private fenced<T>(webhookId: string, fence: Fence | undefined, fn: (q: MirrorQueries) => Promise<T>): Promise<T> {
+  private async claim(d: WebhookDelivery, fence: Fence | undefined): Promise<boolean> {
     const db = this.store.db;
-    return db.tx(async (q) => {
-      if (fence && db.kind === 'postgres') {
-        const row = (await q.all('SELECT token FROM iiq_graph_leases WHERE name = ? FOR SHARE', [fence.name]))[0];
-        const current = row ? Number(row.token) : null;
-        if (current !== fence.token) throw new FencedError(fence.name, fence.token, current);
-      }
-      return fn(q);
-    }, `webhook:${webhookId}`);
+    if (!fence || db.kind !== 'postgres') {
+      return (await db.all('SELECT status FROM mirror_webhook_deliveries WHERE id = ?', [d.id]))[0]?.status === 'pending';
+    }
+    const row = (await db.all('SELECT status, (SELECT token FROM iiq_graph_leases WHERE name = ?) AS token FROM mirror_webhook_deliveries WHERE id = ?', [fence.name, d.id]))[0];
+    if (!row) return false; // the endpoint was deleted meanwhile
+    const current = row.token === null || row.token === undefined ? null : Number(row.token);
+    if (current !== fence.token) throw new FencedError(fence.name, fence.token, current);
+    return row.status === 'pending';
   }
 
-  /** Claims a delivery for one attempt: still pending (not delivered meanwhile) and this replica still owns the lease. */
-  private claim(d: WebhookDelivery, fence: Fence | undefined): Promise<boolean> {
-    return this.fenced(d.webhookId, fence, async (q) => {
-      const lock = this.store.db.kind === 'postgres' ? ' FOR UPDATE' : '';
-      const row = (await q.all(`SELECT status FROM mirror_webhook_deliveries WHERE id = ?${lock}`, [d.id]))[0];
-      return row?.status === 'pending';
-    });
-  }
-
-  private record(d: WebhookDelivery, result: AttemptResult, fence: Fence | undefined): Promise<void> {
-    return this.fenced(d.webhookId, fence, async (q) => {
-      await q.run(
-        `UPDATE mirror_webhook_deliveries SET attempts = attempts + 1, status = ?, response_status = ?, error = ?, next_attempt_at = ?, delivered_at = ? WHERE id = ?`,
-        [result.status, result.responseStatus, result.error, result.nextAttemptAt, result.status === 'delivered' ? new Date().toISOString() : null, d.id],
-      );
-    });
+  /**
+   * Records an attempt's outcome. With a lease, the UPDATE carries the token check in its own WHERE (the lease
+   * row read FOR SHARE: a takeover's token bump waits for this statement, or this statement sees the bump and
+   * writes nothing) — one atomic statement; nothing written because of the token is a FencedError.
+   */
+  private async record(d: WebhookDelivery, result: AttemptResult, fence: Fence | undefined): Promise<void> {
+    const db = this.store.db;
+    const set = 'UPDATE mirror_webhook_deliveries SET attempts = attempts + 1, status = ?, response_status = ?, error = ?, next_attempt_at = ?, delivered_at = ? WHERE id = ?';
+    const params = [result.status, result.responseStatus, result.error, result.nextAttemptAt, result.status === 'delivered' ? new Date().toISOString() : null, d.id];
+    if (!fence || db.kind !== 'postgres') {
+      await db.run(set, params);
+      return;
+    }
+    const changed = await db.run(`${set} AND EXISTS (SELECT 1 FROM iiq_graph_leases WHERE name = ? AND token = ? FOR SHARE)`, [...params, fence.name, fence.token]);
+    if (changed > 0) return;
+    const row = (await db.all('SELECT token FROM iiq_graph_leases WHERE name = ?', [fence.name]))[0];
+    const current = row ? Number(row.token) : null;
+    if (current !== fence.token) throw new FencedError(fence.name, fence.token, current);
+    // else the delivery is gone (its endpoint was deleted meanwhile): nothing to record
   }
 
   private async deliver(hook: Webhook, d: WebhookDelivery, fence: Fence | undefined): Promise<boolean> {
