@@ -144,7 +144,9 @@ export function createApp(deps: AppDeps): App {
     if (original instanceof IiqError) {
       const mapped = fromIiqError(original, error instanceof GraphQLError ? error : undefined);
       if (mapped) {
-        logger.warn({ kind: original.kind, operation: original.operation, status: original.status }, original.message);
+        // a caller that went away is not the gateway's nor IIQ's fault
+        const level = original.kind === 'aborted' ? 'debug' : 'warn';
+        logger[level]({ kind: original.kind, operation: original.operation, status: original.status }, original.message);
         return mapped;
       }
     }
@@ -190,7 +192,8 @@ export function createApp(deps: AppDeps): App {
     renderGraphiQL,
     maskedErrors: { maskError },
     logging: false,
-    context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!), request),
+    // request.signal aborts when the caller goes away: the IIQ requests made for it are aborted too
+    context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!, request.signal), request),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
     batching: hardening.batching,
     plugins: [observability, healthz(), ...hardening.plugins, ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, linked, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes, frameAncestors: config.frameAncestors, cache: config.cache }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],

@@ -119,7 +119,7 @@ export function guardClient(client: IiqClient, guard: UpstreamGuard): IiqClient 
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       const fn = value as (...args: unknown[]) => unknown;
-      if (prop === 'close') return fn.bind(target);
+      if (prop === 'close' || prop === 'poolStats') return fn.bind(target); // poolStats: a synchronous read, not an IIQ call
       if (prop.startsWith('iterate')) {
         return (...args: unknown[]) => guardIterable(fn.apply(target, args) as AsyncIterable<unknown>, guard, prop);
       }

@@ -579,6 +579,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     getRoleByName,
     listAllRoles,
     ...createResourceMethods(http, { clampCount }),
+    poolStats: () => http.poolStats(),
     close: () => http.close(),
   };
 }

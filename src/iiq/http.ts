@@ -2,11 +2,13 @@
 // Basic / OAuth2 client-credentials auth, timeouts, retries with backoff and a per-call time budget.
 // Every response body is read to the end or dumped; nothing here knows about SCIM resources.
 import { Buffer } from 'node:buffer';
+import diagnostics from 'node:diagnostics_channel';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { readBodyText } from './body.ts';
 import { IiqError, errorFromStatus, invalidResponse, issuesFrom } from './errors.ts';
 import { scimErrorSchema } from './schemas/error.ts';
 import { oauthTokenSchema } from './schemas/token.ts';
-import type { IiqAuth, IiqClientOptions, IiqLogger } from './types.ts';
+import type { IiqAuth, IiqClientOptions, IiqLogger, IiqPoolStats, IiqRetryEvent } from './types.ts';
 import { LOG_CAPTURE_ENV, silentLogger as captureOnlyLogger } from '../hardening/log-capture.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -39,6 +41,10 @@ export interface HttpResponse {
 const noLogger: IiqLogger = { warn() {}, info() {}, debug() {} };
 /** No logger given: silent (in a test run, the log-capture file: src/hardening/log-capture.ts). */
 const defaultLogger = (): IiqLogger => (process.env[LOG_CAPTURE_ENV] ? captureOnlyLogger().child({ component: 'iiq-client' }) : noLogger);
+
+/** Every retry of every client, as an IiqRetryEvent (observability/upstream.ts counts them per connection). */
+export const IIQ_RETRY_CHANNEL = 'iiq-graph:iiq:retry';
+const retryChannel = diagnostics.channel(IIQ_RETRY_CHANNEL);
 
 export const DEFAULTS = {
   connectMs: 10_000,
@@ -158,6 +164,17 @@ class Dispatchers {
       this.pools.set(origin, pool);
     }
     return pool;
+  }
+
+  /** Pool.stats of each origin's pool (a ProxyAgent or an injected dispatcher has none to show) */
+  stats(): IiqPoolStats[] {
+    const out: IiqPoolStats[] = [];
+    for (const [origin, pool] of this.pools) {
+      if (!(pool instanceof Pool)) continue;
+      const { connected, free, pending, queued, running, size } = pool.stats;
+      out.push({ origin, connected, free, pending, queued, running, size });
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -472,7 +489,7 @@ export class IiqHttp {
             await res.body.dump();
             text = '';
           } else {
-            text = await res.body.text();
+            text = await readBodyText(res.body);
           }
         } catch (err) {
           if (req.signal?.aborted) throw abortedError(operation, attempts);
@@ -486,6 +503,7 @@ export class IiqHttp {
             const delay = this.backoff(retries, null);
             if (Date.now() + delay < deadline) {
               retries++;
+              this.notifyRetry({ operation, method, reason: TIMEOUT_CODES.has(code) ? 'timeout' : 'connection', code, attempt: attempts, delayMs: delay });
               this.logger.debug({ operation, code, attempt: attempts, delayMs: delay }, 'IIQ client: retrying after a connection error');
               await this.pause(delay, ctl.signal, req.signal, operation, attempts);
               continue;
@@ -497,6 +515,7 @@ export class IiqHttp {
         if (status === 401 && usedAuth !== undefined && !renewedAuth && this.auth.renewAfter401(usedAuth)) {
           // an expired or revoked bearer token: fetch a fresh one and try exactly once more
           renewedAuth = true;
+          this.notifyRetry({ operation, method, reason: 'token_renewal', status, attempt: attempts, delayMs: 0 });
           this.logger.debug({ operation }, 'IIQ client: 401 with a bearer token, refreshing it once');
           continue;
         }
@@ -506,6 +525,7 @@ export class IiqHttp {
           const delay = this.backoff(retries, retryAfter);
           if (Date.now() + delay < deadline) {
             retries++;
+            this.notifyRetry({ operation, method, reason: 'status', status, attempt: attempts, delayMs: delay });
             this.logger.debug({ operation, status, attempt: attempts, delayMs: delay }, 'IIQ client: retrying');
             await this.pause(delay, ctl.signal, req.signal, operation, attempts);
             continue;
@@ -529,6 +549,21 @@ export class IiqHttp {
       clearTimeout(budgetTimer);
       req.signal?.removeEventListener('abort', onCallerAbort);
     }
+  }
+
+  /** The pools' stats now (IiqClient.poolStats). */
+  poolStats(): IiqPoolStats[] {
+    return this.dispatchers.stats();
+  }
+
+  /** Tells the observer and the diagnostics channel; runs in the caller's async context (its span, its scope). */
+  private notifyRetry(event: IiqRetryEvent): void {
+    try {
+      this.opts.onRetry?.(event);
+    } catch {
+      // an observer never breaks a request
+    }
+    if (retryChannel.hasSubscribers) retryChannel.publish(event);
   }
 
   private budgetError(operation: string, attempts: number): IiqError {

@@ -41,6 +41,12 @@ export interface IiqClientOptions {
   pageSize?: number;
   /** inject a dispatcher (tests); otherwise a Pool / ProxyAgent is built */
   dispatcher?: Dispatcher;
+  /**
+   * Observer of retries: called once per repeated attempt, before its pause, with why (a retryable status,
+   * a timeout, a connection error, a bearer token renewed after 401). Also published on the diagnostics channel
+   * IIQ_RETRY_CHANNEL (src/iiq/http.ts). An observer that throws is ignored.
+   */
+  onRetry?: (event: IiqRetryEvent) => void;
   /** DNS lookup for the client's sockets (linked accounts: refuses addresses IIQ_GRAPH_ALLOWED_HOSTS does not allow) */
   lookup?: LookupFunction;
   /** a pino-compatible logger; defaults to silent */
@@ -249,8 +255,42 @@ export interface IiqUserInput {
 export type NotModified = { notModified: true };
 
 /** Users and roles here; Accounts, Applications, Entitlements, PolicyViolations, discovery in resource-types.ts. */
+/** One retry of a request to IIQ (see IiqClientOptions.onRetry). */
+export interface IiqRetryEvent {
+  operation: string;
+  method: string;
+  reason: 'status' | 'timeout' | 'connection' | 'token_renewal';
+  /** the attempt that failed (1 = the first) */
+  attempt: number;
+  /** HTTP status of the failed attempt (reason status / token_renewal) */
+  status?: number;
+  /** transport error code (reason timeout / connection) */
+  code?: string;
+  /** pause before the next attempt */
+  delayMs: number;
+}
+
+/** undici's Pool.stats of one upstream origin (https://undici.nodejs.org/#/docs/api/PoolStats). */
+export interface IiqPoolStats {
+  origin: string;
+  /** sockets connected */
+  connected: number;
+  /** connected sockets not serving a request */
+  free: number;
+  /** requests waiting for a socket */
+  pending: number;
+  /** requests queued on sockets (pipelining) */
+  queued: number;
+  /** requests being served */
+  running: number;
+  /** pending + queued + running */
+  size: number;
+}
+
 export interface IiqClient extends IiqResourceClient {
   readonly baseUrl: string;
+  /** undici pool stats per origin, read now (empty behind an HTTP proxy or an injected dispatcher) */
+  poolStats?(): IiqPoolStats[];
   serviceProviderConfig(opts?: CallOptions): Promise<IiqServiceProviderConfig>;
   /**
    * The User attributes IIQ returns by default, read once from /Schemas (needed to ask for roles or entitlements

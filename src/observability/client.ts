@@ -3,6 +3,7 @@
 // A Proxy, so methods added to the client later are covered without changes here.
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { IiqClient } from '../iiq/types.ts';
+import { watchPoolStats } from './metrics.ts';
 import { observeUpstreamRequests } from './upstream.ts';
 import { runInUpstreamCall } from './scope.ts';
 import { tracer } from './tracing.ts';
@@ -38,12 +39,13 @@ function scopedIterable<T>(source: AsyncIterable<T>, connectionId: string): Asyn
 
 export function instrumentClient(client: IiqClient, connectionId: string): IiqClient {
   observeUpstreamRequests();
+  watchPoolStats(connectionId, client);
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       const fn = value as (...args: unknown[]) => unknown;
-      if (prop === 'close') return fn.bind(target);
+      if (prop === 'close' || prop === 'poolStats') return fn.bind(target);
       if (prop.startsWith('iterate')) return (...args: unknown[]) => scopedIterable(fn.apply(target, args) as AsyncIterable<unknown>, connectionId);
       return (...args: unknown[]) =>
         tracer().startActiveSpan(`iiq.${prop}`, { attributes: { 'iiq.connection': connectionId, 'iiq.operation': prop } }, (span) =>

@@ -40,16 +40,53 @@ export const upstreamRequestDuration = new Histogram({
 
 export const upstreamRetriesTotal = new Counter({
   name: 'iiq_graph_upstream_retries_total',
-  help: 'Requests to IIQ repeated after a retryable answer (429, 5xx, 401 token renewal) or a connection error',
-  labelNames: ['connection', 'method'] as const,
+  help: 'Retries the IIQ client made, as it reports them, by connection, method and reason (status: 429/502/503/504; timeout; connection: reset, refused, ...; token_renewal: 401 with a bearer token)',
+  labelNames: ['connection', 'method', 'reason'] as const,
   registers,
 });
 
 export const upstreamInFlight = new Gauge({
   name: 'iiq_graph_upstream_requests_in_flight',
-  help: 'Requests to IIQ currently open (pool usage), by connection',
+  help: 'Requests to IIQ currently open (sent, answer not fully read), by connection',
   labelNames: ['connection'] as const,
   registers,
+});
+
+/** What the pool gauges read at scrape time: an IIQ client's poolStats(). */
+export interface PoolStatsSource {
+  poolStats?(): { connected: number; free: number; pending: number; queued: number; running: number; size: number }[];
+}
+
+const poolSources = new Map<string, WeakRef<PoolStatsSource>>();
+const POOL_STATS = ['connected', 'free', 'pending', 'queued', 'running', 'size'] as const;
+
+/** The client of a connection whose undici pools are reported; a newer client of the connection replaces it. */
+export function watchPoolStats(connection: string, client: PoolStatsSource): void {
+  if (typeof client.poolStats === 'function') poolSources.set(connection, new WeakRef(client));
+}
+
+new Gauge({
+  name: 'iiq_graph_upstream_pool',
+  help: "undici Pool.stats of the connection's pools to IIQ, read at scrape time and summed over origins: connected (sockets), free (idle sockets), pending (waiting for a socket), queued, running (being served), size (pending + queued + running)",
+  labelNames: ['connection', 'stat'] as const,
+  registers,
+  collect() {
+    this.reset();
+    for (const [connection, ref] of poolSources) {
+      const client = ref.deref();
+      if (!client) {
+        poolSources.delete(connection);
+        continue;
+      }
+      let pools: ReturnType<NonNullable<PoolStatsSource['poolStats']>>;
+      try {
+        pools = client.poolStats!();
+      } catch {
+        continue; // a closed client
+      }
+      for (const stat of POOL_STATS) this.set({ connection, stat }, pools.reduce((sum, p) => sum + p[stat], 0));
+    }
+  },
 });
 
 export const cacheRequestsTotal = new Counter({

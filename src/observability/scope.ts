@@ -8,11 +8,9 @@ export interface RequestScope {
   readonly requestId: string;
 }
 
-/** One call of the IIQ client: which connection, and state for telling retries from new requests. */
+/** One call of the IIQ client: which connection its requests (and retries) are counted against. */
 export interface UpstreamScope {
   readonly connectionId: string;
-  /** "METHOD path" of requests of this call that ended retryable (429/5xx/401/transport error) */
-  readonly retryable: Set<string>;
 }
 
 const requestStorage = new AsyncLocalStorage<RequestScope>();
@@ -35,7 +33,7 @@ export function currentRequest(): RequestScope | undefined {
 }
 
 export function runInUpstreamCall<T>(connectionId: string, fn: () => T): T {
-  return upstreamStorage.run({ connectionId, retryable: new Set() }, fn);
+  return upstreamStorage.run({ connectionId }, fn);
 }
 
 export function currentUpstreamCall(): UpstreamScope | undefined {

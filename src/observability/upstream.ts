@@ -1,9 +1,12 @@
 // Upstream HTTP requests to IIQ, observed through undici's diagnostics channels
 // (https://undici.nodejs.org/#/docs/api/DiagnosticsChannel): every attempt is counted, timed and traced,
-// and carries the W3C traceparent and the request id, without the client knowing. Only requests made inside an IIQ client call
+// and carries the W3C traceparent and the request id, without the client knowing. Retries are the client's
+// own reports (IIQ_RETRY_CHANNEL): counted by reason and added to the call's span as events. Only requests made inside an IIQ client call
 // (runInUpstreamCall) are observed, so the gateway's own test traffic and the SCIM proxy are not.
 import diagnostics from 'node:diagnostics_channel';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { IIQ_RETRY_CHANNEL } from '../iiq/http.ts';
+import type { IiqRetryEvent } from '../iiq/types.ts';
 import { upstreamInFlight, upstreamRequestDuration, upstreamRequestsTotal, upstreamRetriesTotal } from './metrics.ts';
 import { currentRequest, currentUpstreamCall, type UpstreamScope } from './scope.ts';
 import { tracer } from './tracing.ts';
@@ -25,7 +28,6 @@ interface InFlight {
   span: Span;
 }
 
-const RETRYABLE = new Set([401, 429, 502, 503, 504]);
 const inFlight = new WeakMap<object, InFlight & { status?: number }>();
 let installed = false;
 
@@ -54,13 +56,10 @@ function finish(request: object, error?: unknown): void {
   upstreamRequestDuration.observe({ connection, method }, Number(process.hrtime.bigint() - started) / 1e9);
   if (error !== undefined || status === undefined) {
     upstreamRequestsTotal.inc({ connection, method, status: 'none', outcome: 'transport_error' });
-    scope.retryable.add(key);
     span.recordException(error instanceof Error ? error : String(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string } | undefined)?.code ?? 'transport error' });
   } else {
     upstreamRequestsTotal.inc({ connection, method, status: String(status), outcome: outcomeOf(status) });
-    if (RETRYABLE.has(status)) scope.retryable.add(key);
-    else scope.retryable.delete(key);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
   }
   span.end();
@@ -70,6 +69,19 @@ function finish(request: object, error?: unknown): void {
 export function observeUpstreamRequests(): void {
   if (installed) return;
   installed = true;
+  diagnostics.subscribe(IIQ_RETRY_CHANNEL, (message) => {
+    // published synchronously inside the client call: its scope names the connection, its span is active
+    const event = message as IiqRetryEvent;
+    const connection = currentUpstreamCall()?.connectionId ?? 'unscoped';
+    upstreamRetriesTotal.inc({ connection, method: event.method, reason: event.reason });
+    trace.getActiveSpan()?.addEvent('iiq.retry', {
+      'iiq.retry.reason': event.reason,
+      'iiq.retry.attempt': event.attempt,
+      'iiq.retry.delay_ms': event.delayMs,
+      ...(event.status !== undefined ? { 'http.response.status_code': event.status } : {}),
+      ...(event.code !== undefined ? { 'error.type': event.code } : {}),
+    });
+  });
   diagnostics.subscribe('undici:request:create', (message) => {
     const scope = currentUpstreamCall();
     if (!scope) return;
@@ -78,7 +90,6 @@ export function observeUpstreamRequests(): void {
     const pathOnly = request.path.split('?', 1)[0]!;
     const key = `${method} ${request.path}`;
     const connection = scope.connectionId;
-    if (scope.retryable.delete(key)) upstreamRetriesTotal.inc({ connection, method });
     upstreamInFlight.inc({ connection });
     const origin = request.origin ? String(request.origin) : '';
     // the query string is left out of spans: SCIM filters carry user names

@@ -97,7 +97,7 @@ describe('/metrics', () => {
   });
 
   it('counts a repeated request after a 503 as a retry, and the 503 as a server error', async () => {
-    const retries = () => metricsRegistry.getSingleMetricAsString('iiq_graph_upstream_retries_total').then((t) => Number(/connection="default",method="GET"\} (\d+)/.exec(t)?.[1] ?? 0));
+    const retries = () => metricsRegistry.getSingleMetricAsString('iiq_graph_upstream_retries_total').then((t) => Number(/connection="default",method="GET",reason="status"\} (\d+)/.exec(t)?.[1] ?? 0));
     const before = await retries();
     gw.sim.faults.inject({ type: 'status', status: 503, times: 1, pathPrefix: '/Users' });
     try {
