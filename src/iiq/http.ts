@@ -4,7 +4,6 @@
 import { Buffer } from 'node:buffer';
 import diagnostics from 'node:diagnostics_channel';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
-import { readBodyText } from './body.ts';
 import { IiqError, errorFromStatus, invalidResponse, issuesFrom } from './errors.ts';
 import { scimErrorSchema } from './schemas/error.ts';
 import { oauthTokenSchema } from './schemas/token.ts';
@@ -489,7 +488,7 @@ export class IiqHttp {
             await res.body.dump();
             text = '';
           } else {
-            text = await readBodyText(res.body);
+            text = await res.body.text();
           }
         } catch (err) {
           if (req.signal?.aborted) throw abortedError(operation, attempts);
