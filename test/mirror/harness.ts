@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openMirrorStore, type MirrorDbConfig } from '../../src/mirror/open.ts';
+import { ConnectionMirror, type ConnectionMirrorOptions } from '../../src/mirror/service.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
 import type { IiqClient, IiqRole, IiqUser } from '../../src/iiq/types.ts';
 import { PG_URL } from '../connections/databases.ts';
@@ -38,6 +39,23 @@ function postgres(): MirrorTestDb {
       await client.end();
     },
   };
+}
+
+/** The single connection's mirror ('default'), no schedule, synced once (roles, then full) and started. */
+export async function startSyncedMirror(live: IiqClient, store: MirrorStore, extra: Partial<ConnectionMirrorOptions> = {}): Promise<ConnectionMirror> {
+  const mirror = new ConnectionMirror({
+    live,
+    store,
+    connectionId: 'default',
+    tenantId: 'default',
+    schedule: false,
+    sync: { concurrency: 2, pageSize: 20, batchSize: 20, skewMs: 1000 },
+    ...extra,
+  });
+  await mirror.runNow('roles');
+  await mirror.runNow('full');
+  await mirror.start();
+  return mirror;
 }
 
 export const MIRROR_DATABASES = [

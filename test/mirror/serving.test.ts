@@ -9,7 +9,7 @@ import { AccessMapping } from '../../src/mirror/access.ts';
 import { ConnectionMirror } from '../../src/mirror/service.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
-import { MIRROR_DATABASES, grantRole, type MirrorTestDb } from './harness.ts';
+import { MIRROR_DATABASES, grantRole, startSyncedMirror, type MirrorTestDb } from './harness.ts';
 
 describe.each(MIRROR_DATABASES)('serving from the mirror on $name', ({ make }) => {
   let sim: Sim;
@@ -35,18 +35,9 @@ describe.each(MIRROR_DATABASES)('serving from the mirror on $name', ({ make }) =
     iiq = client(sim.baseUrl);
     db = make();
     store = await db.open();
-    mirror = new ConnectionMirror({
-      live: iiq,
-      store,
-      connectionId: 'default',
-      tenantId: 'default',
-      schedule: false,
-      sync: { concurrency: 2, pageSize: 20, batchSize: 20, skewMs: 1000 },
+    mirror = await startSyncedMirror(iiq, store, {
       access: AccessMapping.parse({ rules: [{ role: '*', permissions: ['app:login'] }, { role: '/^(Payroll|HR)/i', permissions: ['payroll:read'] }] }),
     });
-    await mirror.runNow('roles');
-    await mirror.runNow('full');
-    await mirror.start();
     app = createApp({ client: iiq, config: loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' }), mirror });
     await app.ready();
   });

@@ -9,11 +9,11 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { OutboundPolicy } from '../../src/connections/url-policy.ts';
 import type { IiqClient } from '../../src/iiq/types.ts';
-import { ConnectionMirror } from '../../src/mirror/service.ts';
+import type { ConnectionMirror } from '../../src/mirror/service.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../src/mirror/webhooks.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
-import { grantRole, MIRROR_DATABASES, type MirrorTestDb } from './harness.ts';
+import { grantRole, MIRROR_DATABASES, startSyncedMirror, type MirrorTestDb } from './harness.ts';
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -55,18 +55,7 @@ describe.each(MIRROR_DATABASES)('webhooks in GraphQL on $name', ({ make }) => {
     iiq = client(sim.baseUrl);
     db = make();
     store = await db.open();
-    mirror = new ConnectionMirror({
-      live: iiq,
-      store,
-      connectionId: 'default',
-      tenantId: 'default',
-      schedule: false,
-      sync: { concurrency: 2, pageSize: 20, batchSize: 20, skewMs: 1000 },
-      webhooks: { pollMs: 20, baseDelayMs: 20, maxDelayMs: 100, urlPolicy: OutboundPolicy.parse('127.0.0.1') },
-    });
-    await mirror.runNow('roles');
-    await mirror.runNow('full');
-    await mirror.start();
+    mirror = await startSyncedMirror(iiq, store, { webhooks: { pollMs: 20, baseDelayMs: 20, maxDelayMs: 100, urlPolicy: OutboundPolicy.parse('127.0.0.1') } });
     const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off' });
     app = createApp({ client: iiq, config, mirror });
     bare = createApp({ client: iiq, config });
