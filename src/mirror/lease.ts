@@ -216,6 +216,14 @@ interface Member {
   onLost: () => void | Promise<void>;
 }
 
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
 export class PgLeaseGroup {
   readonly holder = `${hostname()}:${process.pid}`;
   private client: pg.Client | null = null;
@@ -348,9 +356,10 @@ export class PgLeaseGroup {
     if (this.stopped) return;
     try {
       const client = await this.connect();
-      const owned = [...this.members.values()].filter((m) => m.owner).length;
-      const room = Math.max(0, (this.options.maxOwned ?? Number.POSITIVE_INFINITY) - owned);
-      const wanted = [...this.members.values()].filter((m) => m.started && !m.owner).slice(0, Number.isFinite(room) ? room : undefined);
+      const max = this.options.maxOwned ?? Number.POSITIVE_INFINITY;
+      let owned = [...this.members.values()].filter((m) => m.owner).length;
+      // in a random order: replicas starting together do not all go for the same names first
+      const wanted = owned >= max ? [] : shuffle([...this.members.values()].filter((m) => m.started && !m.owner));
       if (wanted.length === 0) {
         await client.query('SELECT 1'); // the session (and with it every lock) is still there
         this.lastError = null;
@@ -365,7 +374,8 @@ export class PgLeaseGroup {
       for (const r of rows) {
         if (!r.ok) continue;
         const m = this.members.get(r.name);
-        if (!m || !m.started || this.stopped) {
+        // at the cap (MIRROR_MAX_LEASES): a lock won beyond it goes straight back to the other replicas
+        if (!m || !m.started || this.stopped || owned >= max) {
           await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [PgLeaseGroup.key(r.name)]);
           continue;
         }
@@ -379,6 +389,7 @@ export class PgLeaseGroup {
         ).rows[0] as { token: string };
         m.token = Number(row.token);
         m.owner = true;
+        owned++;
         this.options.logger?.info({ lease: m.name, token: m.token, holder: this.holder }, 'lease acquired: this replica runs the background work');
         // the work starts in the background: one slow start must not hold up the other leases' probes
         void Promise.resolve(m.onAcquired(m.token)).catch((err: unknown) => this.options.logger?.warn({ lease: m.name, err: message(err) }, 'lease owner start failed'));
