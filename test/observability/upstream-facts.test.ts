@@ -141,6 +141,21 @@ describe('retries are reported by the client', () => {
       await c.close();
     }
   });
+  it('an answer slower than the headers timeout is reason timeout (undici timers tick in ~0.5 s, hence 1 s)', async () => {
+    const events: IiqRetryEvent[] = [];
+    const before = await sample('iiq_graph_upstream_retries_total', 'connection="unscoped",method="GET",reason="timeout"');
+    const c = createIiqClient({ baseUrl: gw.client.baseUrl, auth: AUTH, timeouts: { headersMs: 1_000 }, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, onRetry: (e) => events.push(e) });
+    try {
+      gw.sim.faults.inject({ type: 'delay', delayMs: 2_500, times: 1, pathPrefix: '/Users' });
+      await c.listUsers({ count: 1 });
+      expect(events).toEqual([{ operation: 'listUsers', method: 'GET', reason: 'timeout', code: 'UND_ERR_HEADERS_TIMEOUT', attempt: 1, delayMs: expect.any(Number) }]);
+      // a client outside any connection's scope is still counted, as unscoped
+      expect(await sample('iiq_graph_upstream_retries_total', 'connection="unscoped",method="GET",reason="timeout"')).toBe(before + 1);
+    } finally {
+      gw.sim.faults.clear();
+      await c.close();
+    }
+  });
 });
 
 describe('pool usage is undici Pool.stats, read at scrape time', () => {
