@@ -178,6 +178,15 @@ describe('two replicas sharing Redis', () => {
     expect((await gql(a, USER, { id })).user.displayName).toBe('Renamed On Replica A');
   });
 
+  it('a GraphQL mutation on B is never served stale by A (response cache and read cache)', async () => {
+    const id = ids[0]!;
+    const before = await gql(a, USER, { id });
+    expect(await gql(a, USER, { id })).toEqual(before);
+    const m = await gql(b, 'mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Renamed By Mutation On B" }) { __typename } }', { id });
+    expect(m.updateUser.__typename).toBe('UpdateUserSuccess');
+    expect((await gql(a, USER, { id })).user.displayName).toBe('Renamed By Mutation On B');
+  });
+
   it('a GraphQL-free DELETE through A: B no longer finds the user', async () => {
     const id = ids[3]!;
     expect((await gql(b, USER, { id })).user).not.toBeNull();
