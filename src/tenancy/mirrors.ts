@@ -172,6 +172,8 @@ export class LinkedMirrors {
       sync: { ...config.sync, limiter: this.limiter, startJitterMs: Math.min(config.sync.incrementalIntervalMs, 10_000) },
       ...(this.options.indexPollMs ? { indexPollMs: this.options.indexPollMs } : {}),
       ...(group ? { lease: { group } } : {}),
+      // webhook URLs of linked connections are held to the same IIQ_GRAPH_ALLOWED_HOSTS as their IIQ URLs
+      webhooks: { urlPolicy: service.urlPolicy },
       logger: log,
       onOwner: () => this.takeOwnership(entry, connectionId),
     });
