@@ -19,6 +19,7 @@ import { createIiqClient } from '../../src/iiq/client.ts';
 import type { IiqClient, IiqClientOptions, IiqRetryEvent } from '../../src/iiq/types.ts';
 import { metricsRegistry } from '../../src/observability/metrics.ts';
 import { setupTracing, type Tracing } from '../../src/observability/tracing.ts';
+import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
 
 const AUTH = { kind: 'basic' as const, username: 'spadmin', password: 'admin' };
 
@@ -216,5 +217,41 @@ describe('a caller that goes away', () => {
     expect(aborted[0]!.at - hungUp).toBeLessThan(1_500); // well before IIQ would have answered
     await new Promise((r) => setTimeout(r, 100));
     expect(gw.logs.filter((l) => l.level >= 50)).toEqual([]);
+  });
+});
+
+describe('a caller that goes away (linked accounts)', () => {
+  let gw: LinkedGateway;
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startSim({ users: 20 });
+    gw = await startLinkedGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await sim?.close();
+  });
+
+  it("aborts the connection's upstream request when the API client hangs up", async () => {
+    const { key } = await gw.tenant('hangs-up');
+    const conn = await gw.link(key, sim);
+    expect((await gw.gql(key, LIST, {}, conn)).status).toBe(200); // the connection's state is built
+    // its membership scan (background /Users pages) is done: the only request to IIQ below is the query's
+    const ready = () => sample('iiq_graph_membership_index_ready', `connection="${conn}"`);
+    for (let i = 0; i < 200 && (await ready()) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await ready()).toBe(1);
+    const inFlight = () => sample('iiq_graph_upstream_requests_in_flight', `connection="${conn}"`);
+    sim.faults.inject({ type: 'delay', delayMs: 3_000, times: 1, pathPrefix: '/Users' });
+    const body = JSON.stringify({ query: LIST });
+    const req = httpRequest(`${gw.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}`, 'x-connection-id': conn } });
+    req.on('error', () => {});
+    req.end(body);
+    for (let i = 0; i < 100 && (await inFlight()) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(1);
+    const hungUp = Date.now();
+    req.destroy();
+    for (let i = 0; i < 100 && (await inFlight()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(0);
+    expect(Date.now() - hungUp).toBeLessThan(1_500);
   });
 });
