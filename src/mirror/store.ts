@@ -3,6 +3,7 @@
 // deliveries. Every write that changes mirrored data appends its change events in the same transaction, so the
 // feed can never miss or repeat a change (a crashed batch rolls back both).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { userStub } from '../graphql/user-stub.ts';
 import type { IiqRole, IiqRoleAssignment, IiqUser, RoleAcquired } from '../iiq/types.ts';
 import type { MirrorDb, MirrorQueries, Row } from './db.ts';
 import {
@@ -208,30 +209,9 @@ const isNarrow = (shape: MirrorUserShape | undefined): boolean => Array.isArray(
 function userOfRow(r: Row): IiqUser {
   if (r.data !== undefined) return JSON.parse(String(r.data)) as IiqUser;
   return {
-    id: String(r.id),
-    userName: String(r.user_name),
-    displayName: null,
-    formattedName: null,
-    givenName: null,
-    familyName: null,
-    email: null,
-    emails: [],
-    active: null,
-    userType: null,
-    manager: null,
-    isManager: null,
-    riskScore: null,
-    capabilities: [],
-    lastRefresh: null,
-    administrator: null,
-    accounts: [],
+    ...userStub(String(r.id), String(r.user_name)),
     roles: r.roles === null || r.roles === undefined ? null : (JSON.parse(String(r.roles)) as IiqRoleAssignment[]),
-    entitlements: null,
-    customAttributes: {},
-    created: null,
     lastModified: strOrNull(r.last_modified),
-    version: null,
-    raw: {},
   };
 }
 
