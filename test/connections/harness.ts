@@ -10,7 +10,7 @@ import { openStore } from '../../src/connections/open-store.ts';
 import { Keyring } from '../../src/connections/secrets.ts';
 import type { ConnectionStore } from '../../src/connections/types.ts';
 import type { LinkedAccounts } from '../../src/tenancy/linked.ts';
-import { createLinkedAccounts } from '../../src/tenancy/setup.ts';
+import { createLinkedAccounts, type LinkedSetup } from '../../src/tenancy/setup.ts';
 import { sqliteDatabase, type TestDatabase } from './databases.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -53,6 +53,8 @@ export interface LinkedGatewayOptions {
   db?: TestDatabase;
   keyring?: Keyring;
   env?: Record<string, string>;
+  /** MIRROR=true: a mirror per connection (createLinkedAccounts' `mirror`), started with the gateway */
+  mirror?: LinkedSetup['mirror'];
 }
 
 export async function startLinkedGateway(options: LinkedGatewayOptions = {}): Promise<LinkedGateway> {
@@ -65,11 +67,12 @@ export async function startLinkedGateway(options: LinkedGatewayOptions = {}): Pr
   // silent, except for the test run's log capture (src/hardening/log-capture.ts)
   const { silentLogger } = await import('../../src/hardening/log-capture.ts');
   const logger = silentLogger();
-  const linked = createLinkedAccounts({ store, keyring, adminKey: ADMIN_KEY, config, logger, clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } } });
+  const linked = createLinkedAccounts({ store, keyring, adminKey: ADMIN_KEY, config, logger, clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } }, ...(options.mirror ? { mirror: options.mirror } : {}) });
   const app = createApp({ linked, config });
   const server: Server = createServer(app.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await linked.mirrors?.start();
 
   const http: LinkedGateway['http'] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
