@@ -17,12 +17,10 @@ import {
 } from './filter.ts';
 import { IiqHttp, type HttpRequest } from './http.ts';
 import { iteratePages } from './paging.ts';
+import { parseList, parseRole, parseUser as parseUserItem, parseUserPage } from './ingest.ts';
 import { createResourceMethods } from './resources.ts';
 import { scimSchemaSchema } from './schemas/discovery.ts';
-import { scimListResponseSchema } from './schemas/list.ts';
-import { scimRoleSchema, toIiqRole } from './schemas/role.ts';
 import { scimServiceProviderConfigSchema } from './schemas/spc.ts';
-import { scimUserSchema, toIiqUser } from './schemas/user.ts';
 import type {
   CallOptions,
   IiqClient,
@@ -114,26 +112,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
   // ------------------------------------------------------------------------------------------------------
 
   function parseUser(operation: string, json: unknown, sel: UserSelection, path: PropertyKey[] = []): IiqUser {
-    const parsed = scimUserSchema.safeParse(json);
-    if (!parsed.success) throw invalidResponse(operation, 'a User failed validation', { issues: issuesFrom(parsed.error.issues, path) });
-    return toIiqUser(parsed.data, json as Record<string, unknown>, { roles: !!sel.includeRoles, entitlements: !!sel.includeEntitlements });
-  }
-
-  function parseRole(operation: string, json: unknown, path: PropertyKey[] = []): IiqRole {
-    const parsed = scimRoleSchema.safeParse(json);
-    if (!parsed.success) throw invalidResponse(operation, 'a Role failed validation', { issues: issuesFrom(parsed.error.issues, path) });
-    return toIiqRole(parsed.data, json as Record<string, unknown>);
-  }
-
-  function parseList<T>(operation: string, json: unknown, item: (json: unknown, path: PropertyKey[]) => T): Page<T> {
-    const parsed = scimListResponseSchema.safeParse(json);
-    if (!parsed.success) throw invalidResponse(operation, 'the ListResponse failed validation', { issues: issuesFrom(parsed.error.issues) });
-    const resources = parsed.data.Resources ?? [];
-    return {
-      totalResults: parsed.data.totalResults,
-      startIndex: parsed.data.startIndex ?? 1,
-      items: resources.map((r, i) => item(r, ['Resources', i])),
-    };
+    return parseUserItem(operation, json, { roles: !!sel.includeRoles, entitlements: !!sel.includeEntitlements }, path);
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -279,7 +258,7 @@ export function createIiqClient(options: IiqClientOptions): IiqClient {
     };
     checkUrl(operation, '/Users', query);
     const res = await http.request({ operation, method: 'GET', path: '/Users', query, signal: opts.signal, requestId: opts.requestId });
-    return parseList(operation, res.json, (j, p) => parseUser(operation, j, req.sel, p));
+    return parseUserPage(operation, res.json, { roles: !!req.sel.includeRoles, entitlements: !!req.sel.includeEntitlements });
   }
 
   async function clampCount(count: number | undefined, opts: CallOptions): Promise<number> {

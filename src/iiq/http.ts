@@ -4,6 +4,7 @@
 import { Buffer } from 'node:buffer';
 import diagnostics from 'node:diagnostics_channel';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { readBodyText } from './body.ts';
 import { IiqError, errorFromStatus, invalidResponse, issuesFrom } from './errors.ts';
 import { scimErrorSchema } from './schemas/error.ts';
 import { oauthTokenSchema } from './schemas/token.ts';
@@ -488,7 +489,7 @@ export class IiqHttp {
             await res.body.dump();
             text = '';
           } else {
-            text = await res.body.text();
+            text = await readBodyText(res.body);
           }
         } catch (err) {
           if (req.signal?.aborted) throw abortedError(operation, attempts);

@@ -41,16 +41,28 @@ export type ScimMeta = z.infer<typeof scimMetaSchema>;
 
 export const descriptionsSchema = z.array(z.looseObject({ locale: z.string().nullish(), value: z.string() }));
 
-/** Last path segment of a `$ref` (`…/Roles/{id}` → id); IIQ's role `value` is NOT the id (reference §3.3). */
-export function idFromRef(ref: string | undefined): string | null {
-  if (!ref) return null;
-  // hot path (twice per role of every user; ~6 % of a 100-user page in a CPU profile): index scans, no regexes
+/** End of a `$ref`'s path: before `?` / `#`, trailing slashes dropped. */
+function refPathEnd(ref: string): number {
   let end = ref.length;
   const q = ref.indexOf('?');
   if (q >= 0) end = q;
   const h = ref.indexOf('#');
   if (h >= 0 && h < end) end = h;
   while (end > 0 && ref.charCodeAt(end - 1) === 47 /* / */) end--;
+  return end;
+}
+
+/** Whether `idFromRef(ref)` is not null, without building the id (the role `$ref` check of every validated role). */
+export function refHasId(ref: string): boolean {
+  const end = refPathEnd(ref);
+  return end > ref.lastIndexOf('/', end - 1) + 1;
+}
+
+/** Last path segment of a `$ref` (`…/Roles/{id}` → id); IIQ's role `value` is NOT the id (reference §3.3). */
+export function idFromRef(ref: string | undefined): string | null {
+  if (!ref) return null;
+  // hot path (twice per role of every user; ~6 % of a 100-user page in a CPU profile): index scans, no regexes
+  const end = refPathEnd(ref);
   const last = ref.slice(ref.lastIndexOf('/', end - 1) + 1, end);
   if (!last) return null;
   if (!last.includes('%')) return last;
