@@ -82,6 +82,18 @@ function connectionKeys(keyPrefix: string, scope: CacheScope) {
   };
 }
 
+/** A store operation whose failure is counted and replaced by `fallback` (a broken store never fails a request). */
+function safely(store: CacheStore) {
+  return async <T>(p: Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await p;
+    } catch {
+      cacheErrorsTotal.inc({ store: store.kind });
+      return fallback;
+    }
+  };
+}
+
 export interface CacheInvalidator {
   invalidateUser(id: string): Promise<void>;
   invalidateLists(): Promise<void>;
@@ -96,14 +108,7 @@ export interface CacheInvalidator {
 export function createInvalidator(store: CacheStore, scope: CacheScope, keyPrefix: string): CacheInvalidator {
   const connection = scope.connectionId;
   const { userKey, genKey, epochKey } = connectionKeys(keyPrefix, scope);
-  const safe = async <T>(p: Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await p;
-    } catch {
-      cacheErrorsTotal.inc({ store: store.kind });
-      return fallback;
-    }
-  };
+  const safe = safely(store);
   async function invalidateLists(): Promise<void> {
     cacheInvalidationsTotal.inc({ connection, kind: 'list' });
     await safe(store.incr(genKey), 0);
@@ -129,14 +134,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     if (n > 0) cacheRequestsTotal.inc({ connection, kind, result }, n);
   };
   // a broken store never fails a read: it is a miss, counted
-  const safe = async <T>(p: Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await p;
-    } catch {
-      cacheErrorsTotal.inc({ store: store.kind });
-      return fallback;
-    }
-  };
+  const safe = safely(store);
 
   async function readUsers(ids: readonly string[], opts: UserLookupOptions): Promise<(IiqUser | null)[]> {
     const { ifNoneMatch: _ignored, ...lookup } = opts;

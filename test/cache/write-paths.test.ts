@@ -2,9 +2,7 @@
 // next GraphQL read fresh (read cache and response cache), in one process and across two replicas sharing the
 // machine's Redis. Upstream reads are counted at the simulator.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,6 +15,7 @@ import type { IiqClient } from '../../src/iiq/types.ts';
 import { ProxyUpstream, proxyWriteTarget } from '../../src/rest/proxy.ts';
 import { sqliteDatabase } from '../connections/databases.ts';
 import { startLinkedGateway, type LinkedGateway } from '../connections/harness.ts';
+import { serveApp } from './serve-app.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const AUTH = { kind: 'basic' as const, username: 'spadmin', password: 'admin' };
@@ -34,16 +33,13 @@ async function replica(baseUrl: string, env: Record<string, string>): Promise<Re
   const proxy = new ProxyUpstream({ baseUrl, secret: { auth: AUTH, proxyUrl: null }, caBundle: null });
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'iiq-graph-wp-')), CACHE: 'on', CACHE_TTL_USERS: '60', CACHE_TTL_LISTS: '60', CACHE_TTL_RESPONSES: '60', ...env });
   const app = createApp({ client, config, proxy, executor: 'standard' });
-  const server: Server = createServer(app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const served = await serveApp(app);
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin: served.origin,
     app,
     client,
     async close() {
-      await app.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await served.close();
       await client.close();
       await proxy.close();
     },

@@ -3,8 +3,7 @@
 // is aborted (not left running, not logged as an error). Against the simulator over real HTTP, with its faults.
 import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,6 +18,7 @@ import { createIiqClient } from '../../src/iiq/client.ts';
 import type { IiqClient, IiqClientOptions, IiqRetryEvent } from '../../src/iiq/types.ts';
 import { metricsRegistry } from '../../src/observability/metrics.ts';
 import { setupTracing, type Tracing } from '../../src/observability/tracing.ts';
+import { serveApp } from '../cache/serve-app.ts';
 import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
 
 const AUTH = { kind: 'basic' as const, username: 'spadmin', password: 'admin' };
@@ -46,18 +46,15 @@ async function gateway(sim: SimulatorOptions, client: Partial<IiqClientOptions> 
   });
   const config = loadConfig({ LOG_LEVEL: 'debug', CACHE: 'off', DATA_DIR: mkdtempSync(join(tmpdir(), 'iiq-graph-uf-')) });
   const app = createApp({ client: c, config, logger: pino({ level: 'debug' }, sink), executor: 'standard' });
-  const server: Server = createServer(app.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const served = await serveApp(app);
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin: served.origin,
     app,
     client: c,
     sim: s,
     logs,
     async close() {
-      await app.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await served.close();
       await c.close();
       await s.close();
     },
