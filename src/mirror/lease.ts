@@ -243,17 +243,21 @@ export class PgLeaseGroup {
     return `iiq-graph-lease:${name}`;
   }
 
-  /** A lease in this group; it is tried for once `start()` is called on it. */
+  /**
+   * A lease in this group; it joins (and is tried for) once `start()` is called on it — by then the object it
+   * replaces (a connection's previous mirror) has stopped and left.
+   */
   lease(name: string, callbacks: { onAcquired: (token: number) => void | Promise<void>; onLost: () => void | Promise<void> }): Lease {
-    if (this.members.has(name)) throw new Error(`lease ${name} is already in the group`);
     const m: Member = { name, started: false, owner: false, token: null, ...callbacks };
-    this.members.set(name, m);
     return {
       name,
       isOwner: () => m.owner,
       lastToken: () => m.token,
       status: () => ({ name, owner: m.owner, token: m.token, holder: this.holder, error: this.lastError }),
       start: () => {
+        const other = this.members.get(name);
+        if (other && other !== m) throw new Error(`lease ${name} is already in the group`);
+        this.members.set(name, m);
         m.started = true;
         this.start();
         this.poke();
@@ -290,7 +294,7 @@ export class PgLeaseGroup {
   private async leave(m: Member): Promise<void> {
     m.started = false;
     await this.busy.catch(() => undefined);
-    this.members.delete(m.name);
+    if (this.members.get(m.name) === m) this.members.delete(m.name);
     if (!m.owner) return;
     m.owner = false;
     await this.client?.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [PgLeaseGroup.key(m.name)]).catch(() => undefined);

@@ -22,7 +22,7 @@ import { createLinkedAccounts } from '../../src/tenancy/setup.ts';
 import { ADMIN_KEY, startSim, type Sim } from '../connections/harness.ts';
 import { PG_URL, postgresDatabase, type TestDatabase } from '../connections/databases.ts';
 import { client } from '../iiq/sim.ts';
-import { liveView, mirrorView } from './harness.ts';
+import { grantRole, liveView, mirrorView } from './harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -193,6 +193,67 @@ describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', ()
     expect(simA.requests.count({ method: 'GET', path: /^\/Users/ })).toBe(0);
   }, 30_000);
 
+  it('webhooks per tenant: B\'s endpoint receives only B\'s changes; A cannot see or delete it', async () => {
+    const received: { connection_id: string; type: string; object_id?: string; data: Record<string, unknown> }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const hook = await http('/mirror/webhooks', { key: B.key, body: { url, types: ['membership.added'] } });
+      expect(hook.status).toBe(201);
+      expect((await http('/mirror/webhooks', { key: A.key })).body.result).toEqual([]);
+      expect((await http(`/mirror/webhooks/${hook.body.id}`, { key: A.key, method: 'DELETE' })).status).toBe(404);
+      // a role granted in B's IIQ: B's owner syncs it and delivers the event to B's endpoint
+      const live = await liveView(client(simB.baseUrl));
+      const user = live.users.find((u) => u.userName !== 'spadmin')!;
+      const role = live.roles.find((r) => !(user.roles ?? []).some((x) => x.roleId === r.id))!;
+      grantRole(simB, user.id, role.id);
+      await until('the membership event at B\'s endpoint', async () => received.length > 0, 20_000);
+      expect(received.every((e) => e.connection_id === B.connectionId && e.type === 'membership.added')).toBe(true);
+      expect(received.some((e) => (e.data as { userId?: string }).userId === user.id)).toBe(true);
+      expect((await http(`/mirror/webhooks/${hook.body.id}`, { key: B.key, method: 'DELETE' })).status).toBe(204);
+    } finally {
+      receiver.close();
+    }
+  }, 30_000);
+
+  it('a connection re-targeted to another IIQ: its mirror is emptied and synced from the new one', async () => {
+    const simC = await startSim({ users: 33, seed: 13 });
+    try {
+      const upd = await http(`/api/connections/${B.connectionId}`, { key: B.key, method: 'PATCH', body: { baseUrl: simC.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
+      expect(upd.status).toBe(200);
+      const live = await liveView(client(simC.baseUrl));
+      await until('B\'s mirror to equal the new IIQ', async () => {
+        const s = await mirrorStore.getState(B.connectionId);
+        if (!s.fullSyncedAt) return null;
+        const m = await mirrorView(mirrorStore, B.connectionId);
+        return m.users.length === 33 ? m : null;
+      }, 20_000);
+      const mirrored = await mirrorView(mirrorStore, B.connectionId);
+      expect(mirrored.users).toEqual(live.users);
+      expect(mirrored.roles).toEqual(live.roles);
+      // the feed starts over (the old directory's events are gone); members and mirror reads are the new IIQ's
+      const feed = await http('/unified/user-directory/changes?types=user.created&limit=1000', { key: B.key });
+      expect(feed.body.result).toHaveLength(33);
+      const r = await until('mirror reads of the new IIQ', async () => {
+        const res = await gql(B.key, '{ users(first: 1) { totalCount } }', { headers: { 'x-iiq-consistency': 'mirror' } });
+        return res.body.data?.users.totalCount === 33 ? res : null;
+      }, 10_000);
+      expect(r.body.errors).toBeUndefined();
+      // A's mirror did not move
+      expect((await mirrorStore.counts(A.connectionId)).users).toBe(60);
+    } finally {
+      await simC.close();
+    }
+  }, 40_000);
+
   it('deleting a connection removes its mirror rows and its lease; the other tenant\'s mirror is untouched', async () => {
     const del = await http(`/api/connections/${A.connectionId}`, { key: A.key, method: 'DELETE' });
     expect([200, 204]).toContain(del.status);
@@ -204,7 +265,7 @@ describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', ()
     const names = ((await leases.query('SELECT name FROM iiq_graph_leases')).rows as { name: string }[]).map((r) => r.name);
     await leases.end();
     expect(names).toEqual([`mirror:${B.connectionId}`]);
-    expect((await mirrorStore.counts(B.connectionId)).users).toBe(85);
-    expect((await gql(B.key, '{ syncStatus { state users } }')).body.data.syncStatus).toEqual({ state: expect.stringMatching(/READY|SYNCING/), users: 85 });
+    expect((await mirrorStore.counts(B.connectionId)).users).toBe(33);
+    expect((await gql(B.key, '{ syncStatus { state users } }')).body.data.syncStatus).toEqual({ state: expect.stringMatching(/READY|SYNCING/), users: 33 });
   }, 30_000);
 });
