@@ -138,6 +138,12 @@ describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', ()
       expect(mirrored.users).toEqual(live.users);
       expect(mirrored.roles).toEqual(live.roles);
     }
+    // MIRROR_MAX_CONCURRENT_SYNCS=1: the two connections' runs never overlapped on this replica
+    const runs = [...(await mirrorStore.listRuns(A.connectionId, 100)), ...(await mirrorStore.listRuns(B.connectionId, 100))]
+      .filter((r) => r.endedAt)
+      .sort((x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt));
+    expect(new Set(runs.map((r) => r.kind))).toContain('full');
+    for (let i = 1; i < runs.length; i++) expect(Date.parse(runs[i]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[i - 1]!.endedAt!));
     expect((await mirrorView(mirrorStore, A.connectionId)).users).toHaveLength(60);
     expect((await mirrorView(mirrorStore, B.connectionId)).users).toHaveLength(85);
   }, 30_000);
