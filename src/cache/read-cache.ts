@@ -41,6 +41,7 @@ export interface ConnectionCache {
   /** drop every cached selection of a user, and every list and count (a write may move it between pages) */
   invalidateUser(id: string): Promise<void>;
   invalidateLists(): Promise<void>;
+  invalidateRole(id: string): Promise<void>;
   /** drop every user and list of the connection (a write that cannot be attributed to one user) */
   invalidateAll(): Promise<void>;
   /**
@@ -76,6 +77,7 @@ function connectionKeys(keyPrefix: string, scope: CacheScope) {
     prefix,
     // users live under an epoch: a write the cache cannot attribute to one user (e.g. an account change) moves it
     userKey: (id: string, epoch = 0) => `${prefix}u:${epoch}:${encodeURIComponent(id)}`,
+    roleKey: (id: string) => `${prefix}r:${encodeURIComponent(id)}`,
     /** lists, counts, users by name and the connection's cached GraphQL responses live under this generation */
     genKey: `${prefix}gen`,
     epochKey: `${prefix}epoch`,
@@ -96,6 +98,8 @@ function safely(store: CacheStore) {
 
 export interface CacheInvalidator {
   invalidateUser(id: string): Promise<void>;
+  /** drop one cached role (and move the generation on: responses may show it) */
+  invalidateRole(id: string): Promise<void>;
   invalidateLists(): Promise<void>;
   invalidateAll(): Promise<void>;
 }
@@ -107,7 +111,7 @@ export interface CacheInvalidator {
  */
 export function createInvalidator(store: CacheStore, scope: CacheScope, keyPrefix: string): CacheInvalidator {
   const connection = scope.connectionId;
-  const { userKey, genKey, epochKey } = connectionKeys(keyPrefix, scope);
+  const { userKey, roleKey, genKey, epochKey } = connectionKeys(keyPrefix, scope);
   const safe = safely(store);
   async function invalidateLists(): Promise<void> {
     cacheInvalidationsTotal.inc({ connection, kind: 'list' });
@@ -120,6 +124,10 @@ export function createInvalidator(store: CacheStore, scope: CacheScope, keyPrefi
       const epoch = await safe(store.get<number>(epochKey).then((e) => e ?? 0), 0);
       await Promise.all([safe(store.delete([userKey(id, epoch)]), undefined), invalidateLists()]);
     },
+    async invalidateRole(id) {
+      cacheInvalidationsTotal.inc({ connection, kind: 'role' });
+      await Promise.all([safe(store.delete([roleKey(id)]), undefined), invalidateLists()]);
+    },
     async invalidateAll() {
       cacheInvalidationsTotal.inc({ connection, kind: 'all' });
       await Promise.all([safe(store.incr(epochKey), 0), invalidateLists()]);
@@ -129,7 +137,7 @@ export function createInvalidator(store: CacheStore, scope: CacheScope, keyPrefi
 
 export function createConnectionCache(origin: IiqClient, store: CacheStore, scope: CacheScope, ttls: CacheTtls, options: { keyPrefix: string; release: () => void }): ConnectionCache {
   const connection = scope.connectionId;
-  const { prefix, userKey, genKey, epochKey } = connectionKeys(options.keyPrefix, scope);
+  const { prefix, userKey, roleKey, genKey, epochKey } = connectionKeys(options.keyPrefix, scope);
   const count = (kind: string, result: string, n = 1) => {
     if (n > 0) cacheRequestsTotal.inc({ connection, kind, result }, n);
   };
@@ -255,7 +263,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     return value;
   }
 
-  const { invalidateLists, invalidateUser, invalidateAll } = createInvalidator(store, scope, options.keyPrefix);
+  const { invalidateLists, invalidateUser, invalidateRole, invalidateAll } = createInvalidator(store, scope, options.keyPrefix);
 
   /** writes the client gained after this file was written: correct first, cheap second */
   const otherWrites: Partial<Record<string, unknown>> = {};
@@ -285,7 +293,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     listUsers: (query, opts) => listRead<Page<IiqUser>>('list', query, () => origin.listUsers(query, opts)),
     countUsers: (filter, opts) => listRead<number>('count', filter ?? null, () => origin.countUsers(filter, opts)),
     async getRole(id, opts) {
-      const key = `${prefix}r:${encodeURIComponent(id)}`;
+      const key = roleKey(id);
       const hit = await safe(store.get<IiqRole>(key), undefined);
       if (hit) {
         count('role', 'hit');
@@ -329,6 +337,7 @@ export function createConnectionCache(origin: IiqClient, store: CacheStore, scop
     origin,
     invalidateUser,
     invalidateLists,
+    invalidateRole,
     invalidateAll,
     generation,
     generationKey: genKey,

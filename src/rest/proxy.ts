@@ -213,8 +213,8 @@ function limit(max: number, onExceeded: () => void): Transform {
   });
 }
 
-/** What a write through the proxy may have changed, for the read cache: one user, the user lists, or anything. */
-export type ProxyWriteTarget = { kind: 'user'; id: string } | { kind: 'lists' } | { kind: 'all' };
+/** What a write through the proxy may have changed, for the read cache: one user or role, the lists, or anything. */
+export type ProxyWriteTarget = { kind: 'user'; id: string } | { kind: 'role'; id: string } | { kind: 'lists' } | { kind: 'all' };
 
 /**
  * null for reads and for answers that say nothing changed (4xx); a write that IIQ did not refuse (2xx, or a 5xx
@@ -225,13 +225,15 @@ export function proxyWriteTarget(method: string, subpath: string, status: number
   if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || (status >= 400 && status < 500)) return null;
   const segments = subpath.split('/').filter(Boolean);
   if (segments[0] === 'Users' && segments.length === 1 && m === 'POST') return { kind: 'lists' };
-  if (segments[0] === 'Users' && segments.length === 2 && m !== 'POST') {
+  if ((segments[0] === 'Users' || segments[0] === 'Roles') && segments.length === 2 && m !== 'POST') {
     try {
-      return { kind: 'user', id: decodeURIComponent(segments[1]!) };
+      return { kind: segments[0] === 'Users' ? 'user' : 'role', id: decodeURIComponent(segments[1]!) };
     } catch {
       return { kind: 'all' };
     }
   }
+  // a new role: no cached entry names it yet, but pages and responses may list roles
+  if (segments[0] === 'Roles' && segments.length === 1 && m === 'POST') return { kind: 'lists' };
   // accounts, entitlements, /Bulk, anything else: which users changed cannot be known from the path
   return { kind: 'all' };
 }
@@ -240,6 +242,7 @@ export function proxyWriteTarget(method: string, subpath: string, status: number
 export async function invalidateAfterProxyWrite(cache: CacheInvalidator | null, target: ProxyWriteTarget | null): Promise<void> {
   if (!cache || !target) return;
   if (target.kind === 'user') await cache.invalidateUser(target.id);
+  else if (target.kind === 'role') await cache.invalidateRole(target.id);
   else if (target.kind === 'lists') await cache.invalidateLists();
   else await cache.invalidateAll();
 }

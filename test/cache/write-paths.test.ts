@@ -12,7 +12,9 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createIiqClient } from '../../src/iiq/client.ts';
 import type { IiqClient } from '../../src/iiq/types.ts';
-import { ProxyUpstream, proxyWriteTarget } from '../../src/rest/proxy.ts';
+import { invalidateAfterProxyWrite, ProxyUpstream, proxyWriteTarget } from '../../src/rest/proxy.ts';
+import { createConnectionCache } from '../../src/cache/read-cache.ts';
+import { MemoryStore } from '../../src/cache/store.ts';
 import { sqliteDatabase } from '../connections/databases.ts';
 import { startLinkedGateway, type LinkedGateway } from '../connections/harness.ts';
 import { serveApp } from './serve-app.ts';
@@ -102,10 +104,38 @@ describe('which writes through the proxy invalidate what', () => {
     expect(proxyWriteTarget('PUT', '/Users/abc%20d', 200)).toEqual({ kind: 'user', id: 'abc d' });
     expect(proxyWriteTarget('DELETE', '/Users/abc', 204)).toEqual({ kind: 'user', id: 'abc' });
     expect(proxyWriteTarget('POST', '/Users', 201)).toEqual({ kind: 'lists' });
+    expect(proxyWriteTarget('PUT', '/Roles/r1', 200)).toEqual({ kind: 'role', id: 'r1' });
+    expect(proxyWriteTarget('POST', '/Roles', 201)).toEqual({ kind: 'lists' });
     expect(proxyWriteTarget('PATCH', '/Accounts/x', 200)).toEqual({ kind: 'all' });
     expect(proxyWriteTarget('POST', '/Bulk', 502)).toEqual({ kind: 'all' }); // may have been applied
     expect(proxyWriteTarget('PUT', '/Users/abc', 412)).toBeNull(); // refused: nothing changed
     expect(proxyWriteTarget('GET', '/Users/abc', 200)).toBeNull();
+  });
+});
+
+describe('a proxied role write drops that role from the read cache', () => {
+  it('the next getRole asks IIQ again; other roles stay cached', async () => {
+    const raw = createIiqClient({ baseUrl, auth: AUTH });
+    const store = new MemoryStore(100);
+    const cache = createConnectionCache(raw, store, { tenantId: 't', connectionId: 'roles' }, { usersMs: 60_000, listsMs: 60_000, rolesMs: 60_000, staleMs: 60_000 }, { keyPrefix: prefix, release: () => {} });
+    try {
+      const [r1, r2] = (await raw.listRoles({ count: 2 })).items.map((r) => r.id);
+      const roleGets = () => sim.requests.list().filter((r) => r.method === 'GET' && r.path.startsWith('/Roles/')).length;
+      await cache.client.getRole(r1!);
+      await cache.client.getRole(r2!);
+      const before = roleGets();
+      await cache.client.getRole(r1!);
+      expect(roleGets()).toBe(before); // cached
+      const generation = await cache.generation();
+      await invalidateAfterProxyWrite(cache, proxyWriteTarget('PUT', `/Roles/${r1}`, 200));
+      expect(await cache.generation()).toBe(generation + 1); // responses that show roles are dropped too
+      await cache.client.getRole(r1!);
+      await cache.client.getRole(r2!);
+      expect(roleGets()).toBe(before + 1); // r1 again from IIQ, r2 still cached
+    } finally {
+      cache.release();
+      await raw.close();
+    }
   });
 });
 
