@@ -8,7 +8,7 @@
 // Run: npx tsx bench/run.ts mirror   (BENCH_USERS=20000 for a quicker look)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -155,6 +155,8 @@ function cpuMsOf(pid: number): number | null {
 }
 /** USER_HZ: 100 on every Linux build this runs on (`getconf CLK_TCK`) */
 const CLOCK_TICKS = Number(process.env.BENCH_CLK_TCK ?? 100);
+/** the gateway child's NODE_ENV (BENCH_GATEWAY_NODE_ENV; production by default, as deployed) */
+const GATEWAY_NODE_ENV = process.env.BENCH_GATEWAY_NODE_ENV ?? 'production';
 
 export interface ServedLoadOptions {
   baseUrl: string;
@@ -173,7 +175,7 @@ export interface ServedLoadOptions {
  * (requests leave on schedule whatever the latency), latency per request from its scheduled departure; the
  * gateway's CPU per request is its process CPU over the load window divided by the requests sent.
  */
-export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, number | boolean>> {
+export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, number | boolean | string>> {
   const rate = o.rate ?? RATE;
   const seconds = o.seconds ?? LOAD_SECONDS;
   const url = (f: string) => JSON.stringify(pathToFileURL(join(here, '..', 'src', f)).href);
@@ -193,7 +195,8 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
      process.on('SIGTERM', () => process.exit(0)); // a normal exit: --cpu-prof writes its profile
      server.listen(0, '127.0.0.1', () => process.stdout.write('GATEWAY http://127.0.0.1:' + server.address().port + '\\n'));`,
     'GATEWAY',
-    {},
+    // as in production (README: graphql's development-mode checks cost CPU on every query)
+    { NODE_ENV: GATEWAY_NODE_ENV },
     o.gatewayNodeArgs ?? [],
   );
   o.onGateway?.(gw.proc);
@@ -238,6 +241,7 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
     if (firstError) console.error(`served: ${errors} errors, first: ${firstError}`);
     const p99 = latencies.length ? round(pct(latencies, 99)) : -1;
     return {
+      gatewayNodeEnv: GATEWAY_NODE_ENV,
       targetRps: rate,
       requests: total,
       achievedRps: Math.round(total / elapsed),
@@ -249,6 +253,7 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
       p99TargetMet: errors === 0 && p99 >= 0 && p99 <= 5,
       ...(cpuBefore !== null && cpuAfter !== null ? { gatewayCpuMsPerRequest: round((cpuAfter - cpuBefore) / total, 3), gatewayCpuShare: round((cpuAfter - cpuBefore) / 1000 / elapsed, 2) } : {}),
       loadGeneratorCpuMsPerRequest: round((own.user + own.system) / 1000 / total, 3),
+      loadAverage1m: round(loadavg()[0]!),
     };
   } finally {
     await pool.close();
