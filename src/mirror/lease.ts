@@ -37,6 +37,40 @@ export interface LeaseStatus {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/**
+ * Opens a lease session: a dedicated connection whose loss releases every advisory lock it holds, with a server-side
+ * idle timeout (a silent owner loses its locks) and the token table in place.
+ */
+async function openLeaseSession(options: { connectionString: string; schema?: string | undefined; ttlMs: number; onError: (err: Error) => void }): Promise<pg.Client> {
+  const { schema } = options;
+  const client = new pg.Client({ connectionString: options.connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  // a lost session: the lock is gone with it; the next step notices and gives up ownership
+  client.on('error', options.onError);
+  await client.connect();
+  // older servers lack the setting: the lock then lasts until TCP notices the dead peer
+  await client.query(`SET idle_session_timeout = ${Math.round(options.ttlMs)}`).catch(() => undefined);
+  await client.query(
+    'CREATE TABLE IF NOT EXISTS iiq_graph_leases (name TEXT PRIMARY KEY, token BIGINT NOT NULL, holder TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL)',
+  ).catch((err: unknown) => {
+    // two replicas creating it at once: one wins, the other's duplicate error is harmless
+    if (!/already exists|duplicate key/.test(message(err))) throw err;
+  });
+  return client;
+}
+
+/** The next fencing token of a lease just won (the lock is held: no other replica writes this row now). */
+async function nextToken(client: pg.Client, name: string, holder: string): Promise<number> {
+  const row = (
+    await client.query(
+      `INSERT INTO iiq_graph_leases (name, token, holder, acquired_at) VALUES ($1, 1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET token = iiq_graph_leases.token + 1, holder = EXCLUDED.holder, acquired_at = now()
+       RETURNING token`,
+      [name, holder],
+    )
+  ).rows[0] as { token: string };
+  return Number(row.token);
+}
+
 export class PgLease implements Lease {
   readonly holder = `${hostname()}:${process.pid}`;
   private client: pg.Client | null = null;
@@ -115,24 +149,9 @@ export class PgLease implements Lease {
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const { schema } = this.options;
-    const client = new pg.Client({ connectionString: this.options.connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    // a lost session: the lock is gone with it; the next step notices and gives up ownership
-    client.on('error', (err) => {
-      this.lastError = message(err);
-    });
-    await client.connect();
-    const ttl = Math.round(this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000));
-    // older servers lack the setting: the lock then lasts until TCP notices the dead peer
-    await client.query(`SET idle_session_timeout = ${ttl}`).catch(() => undefined);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS iiq_graph_leases (name TEXT PRIMARY KEY, token BIGINT NOT NULL, holder TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL)',
-    ).catch((err: unknown) => {
-      // two replicas creating it at once: one wins, the other's duplicate error is harmless
-      if (!/already exists|duplicate key/.test(message(err))) throw err;
-    });
-    this.client = client;
-    return client;
+    const ttlMs = this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000);
+    this.client = await openLeaseSession({ ...this.options, ttlMs, onError: (err) => void (this.lastError = message(err)) });
+    return this.client;
   }
 
   private async lose(reason: string): Promise<void> {
@@ -160,15 +179,7 @@ export class PgLease implements Lease {
         if (got.ok) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.key()]);
         return;
       }
-      const row = (
-        await client.query(
-          `INSERT INTO iiq_graph_leases (name, token, holder, acquired_at) VALUES ($1, 1, $2, now())
-           ON CONFLICT (name) DO UPDATE SET token = iiq_graph_leases.token + 1, holder = EXCLUDED.holder, acquired_at = now()
-           RETURNING token`,
-          [this.options.name, this.holder],
-        )
-      ).rows[0] as { token: string };
-      this.token = Number(row.token);
+      this.token = await nextToken(client, this.options.name, this.holder);
       this.owner = true;
       this.options.logger?.info({ lease: this.options.name, token: this.token, holder: this.holder }, 'lease acquired: this replica runs the background work');
       await this.options.onAcquired(this.token);
@@ -327,21 +338,9 @@ export class PgLeaseGroup {
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const { schema } = this.options;
-    const client = new pg.Client({ connectionString: this.options.connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    client.on('error', (err) => {
-      this.lastError = message(err);
-    });
-    await client.connect();
-    const ttl = Math.round(this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000));
-    await client.query(`SET idle_session_timeout = ${ttl}`).catch(() => undefined);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS iiq_graph_leases (name TEXT PRIMARY KEY, token BIGINT NOT NULL, holder TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL)',
-    ).catch((err: unknown) => {
-      if (!/already exists|duplicate key/.test(message(err))) throw err;
-    });
-    this.client = client;
-    return client;
+    const ttlMs = this.options.ttlMs ?? Math.max(5 * this.pollMs, 10_000);
+    this.client = await openLeaseSession({ ...this.options, ttlMs, onError: (err) => void (this.lastError = message(err)) });
+    return this.client;
   }
 
   private async loseAll(reason: string): Promise<void> {
@@ -383,15 +382,7 @@ export class PgLeaseGroup {
           await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [PgLeaseGroup.key(r.name)]);
           continue;
         }
-        const row = (
-          await client.query(
-            `INSERT INTO iiq_graph_leases (name, token, holder, acquired_at) VALUES ($1, 1, $2, now())
-             ON CONFLICT (name) DO UPDATE SET token = iiq_graph_leases.token + 1, holder = EXCLUDED.holder, acquired_at = now()
-             RETURNING token`,
-            [m.name, this.holder],
-          )
-        ).rows[0] as { token: string };
-        m.token = Number(row.token);
+        m.token = await nextToken(client, m.name, this.holder);
         m.owner = true;
         owned++;
         this.options.logger?.info({ lease: m.name, token: m.token, holder: this.holder }, 'lease acquired: this replica runs the background work');

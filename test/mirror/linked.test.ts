@@ -23,18 +23,9 @@ import { ADMIN_KEY, startSim, type Sim } from '../connections/harness.ts';
 import { PG_URL, postgresDatabase, type TestDatabase } from '../connections/databases.ts';
 import { client } from '../iiq/sim.ts';
 import { grantRole, liveView, mirrorView } from './harness.ts';
+import { until } from '../scale/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', () => {
   let simA: Sim;

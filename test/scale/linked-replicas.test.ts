@@ -15,6 +15,7 @@ import { PG_URL } from '../connections/databases.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
 import { liveView, mirrorView } from '../mirror/harness.ts';
 import { serverFile, waitUntilListening } from '../support/server-process.ts';
+import { sleep, until } from './wait.ts';
 
 const RUN = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const DB_NAME = `iiqg_linked_${RUN}`;
@@ -36,18 +37,8 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
   return { child, base: url.replace(/\/graphql$/, ''), logs };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (r: Replica) => r.child.exitCode === null && r.child.signalCode === null;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 const entries = (r: Replica) => r.logs.map((l) => JSON.parse(l) as { msg: string; lease?: string; connectionId?: string; kind?: string });
 /** replicas whose log says they acquired the connection's lease */

@@ -17,6 +17,7 @@ import { PG_URL } from '../connections/databases.ts';
 import { client, startSim, type Sim } from '../iiq/sim.ts';
 import { serverFile, waitUntilListening } from '../support/server-process.ts';
 import { liveView, mirrorView } from '../mirror/harness.ts';
+import { sleep, until } from './wait.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -42,17 +43,7 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
 }
 
 const owns = (r: Replica) => r.logs.some((l) => l.includes('lease acquired'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 async function gql<T>(r: Replica, query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } }> {
   const res = await fetch(r.graphql, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
