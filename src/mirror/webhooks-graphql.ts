@@ -16,7 +16,19 @@ const gqlError = (code: string, message: string) => new GraphQLError(message, { 
 /** What the API shows of an endpoint: never its secret. */
 type WebhookView = Omit<Webhook, 'secret'>;
 
-const view = ({ secret: _secret, ...h }: Webhook): WebhookView => h;
+/** a password in the URL's userinfo is a credential too: masked in every answer */
+function maskedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '********';
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+const view = ({ secret: _secret, ...h }: Webhook): WebhookView => ({ ...h, url: maskedUrl(h.url) });
 
 function mirrorFor(ctx: GatewayContext): ConnectionMirror {
   const mirror = mirrorOf(ctx.conn);

@@ -150,6 +150,13 @@ describe.each(MIRROR_DATABASES)('webhooks in GraphQL on $name', ({ make }) => {
     await until('redelivered', () => copies() === copiesBefore + 1);
     await until('logged', async () => (await gql(DELIVERIES, { w: webhook.id, first: 100 })).data.webhookDeliveries.edges.some((e: any) => e.node.id === node.id && e.node.attempts === 2 && e.node.status === 'DELIVERED'));
 
+    // a password in the URL is masked in answers
+    const withAuth = await gql(CREATE, { i: { url: url.replace('http://', 'http://rx:pa55-in-url@') } });
+    expect(withAuth.data.createWebhook.webhook.url).toBe(url.replace('http://', 'http://rx:********@'));
+    const listedAgain = await gql('{ webhooks { url } }');
+    expect(listedAgain.text).not.toContain('pa55-in-url');
+    expect((await gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id: withAuth.data.createWebhook.webhook.id })).errors).toBeUndefined();
+
     const deleted = await gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id: own.data.createWebhook.webhook.id });
     expect(deleted.data.deleteWebhook).toBe(own.data.createWebhook.webhook.id);
     expect((await gql('{ webhooks { id } }')).data.webhooks).toEqual([{ id: webhook.id }]);
