@@ -220,7 +220,7 @@ export class WebhookDispatcher {
       // an endpoint saved before the allow-list changed: no request; redeliver after fixing the list or the URL
       await this.record(d, { status: 'failed', responseStatus: null, error: `refused by the outbound URL policy: ${refused}`, nextAttemptAt: null }, fence);
       this.logger?.warn({ webhook: hook.id, delivery: d.id, problem: refused }, 'webhook delivery refused by IIQ_GRAPH_ALLOWED_HOSTS');
-      return false;
+      return true; // the same for every event of the endpoint: no order to keep
     }
     const event = await this.store.getChange(d.seq);
     if (!event) {

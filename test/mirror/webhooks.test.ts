@@ -115,6 +115,20 @@ describe.each(MIRROR_DATABASES)('webhooks on $name', ({ make }) => {
     expect((await store.listDeliveries(hook.id, 1000)).find((d) => d.id === retried.id)).toMatchObject({ status: 'delivered', attempts: 4 });
   });
 
+  it('an endpoint the outbound URL policy refuses (saved before the list changed) gets no request; the delivery fails with the reason', async () => {
+    const before = rx.attempts.size;
+    const hook = await store.createWebhook({ tenantId: 't1', connectionId: 'c2', url, types: ['user.created'] });
+    const dispatcher = new WebhookDispatcher(store, 'c2', { pollMs: 15, urlPolicy: OutboundPolicy.parse(undefined) }); // unset: loopback refused, https only
+    await new MirrorSync(iiq, store, 'c2', { pageSize: 10, batchSize: 10 }).run('full');
+    await dispatcher.poke();
+    await dispatcher.poke();
+    await dispatcher.stop();
+    const log = await store.listDeliveries(hook.id, 1000);
+    expect(log.length).toBe(30);
+    expect(log.every((d) => d.status === 'failed' && d.responseStatus === null && /refused by the outbound URL policy: url must use https/.test(d.error ?? ''))).toBe(true);
+    expect(rx.attempts.size).toBe(before); // nothing reached the receiver
+  });
+
   it('a wrong secret or a stale timestamp fails verification', () => {
     const body = '{"a":1}';
     const now = Date.now();
