@@ -21,6 +21,7 @@ import { mirrorForRead, requestedConsistency } from './consistency.ts';
 import { EXPORT_FORMATS, exportStream } from './export.ts';
 import { mirrorOf, mirrorServedConnection, type ConnectionMirror } from './service.ts';
 import { CHANGE_TYPES, type ChangeEvent, type ChangeType } from './types.ts';
+import { webhookView } from './webhooks.ts';
 
 export const CHANGES_PATH = `${UNIFIED_PREFIX}/changes`;
 
@@ -90,7 +91,7 @@ export function mirrorRoutes(options: { single?: GatewayConnection | undefined; 
       return json({ result: await mirror.runNow(body.data.kind) });
     }
     if (s[0] === 'webhooks') {
-      if (s.length === 1 && request.method === 'GET') return json({ result: (await mirror.store.listWebhooks({ tenantId: mirror.tenantId, connectionId: mirror.connectionId })).map(({ secret: _s, ...h }) => h) });
+      if (s.length === 1 && request.method === 'GET') return json({ result: (await mirror.store.listWebhooks({ tenantId: mirror.tenantId, connectionId: mirror.connectionId })).map(webhookView) });
       if (s.length === 1 && request.method === 'POST') {
         const body = webhookInput.safeParse(await readJson(request));
         if (!body.success) return errorResponse(400, 'BAD_REQUEST', 'url (http or https) is required; types must be change types', { allowed: CHANGE_TYPES });

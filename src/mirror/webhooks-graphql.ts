@@ -9,6 +9,7 @@ import type { GatewayContext } from '../graphql/context.ts';
 import type { Row } from './db.ts';
 import { DirectoryChangeType } from './graphql.ts';
 import { mirrorOf, type ConnectionMirror } from './service.ts';
+import { webhookView } from './webhooks.ts';
 import { CHANGE_TYPES, type ChangeType, type DeliveryStatus, type Webhook, type WebhookDelivery } from './types.ts';
 
 const gqlError = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
@@ -16,19 +17,8 @@ const gqlError = (code: string, message: string) => new GraphQLError(message, { 
 /** What the API shows of an endpoint: never its secret. */
 type WebhookView = Omit<Webhook, 'secret'>;
 
-/** a password in the URL's userinfo is a credential too: masked in every answer */
-function maskedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '********';
-    return u.href;
-  } catch {
-    return url;
-  }
-}
-
-const view = ({ secret: _secret, ...h }: Webhook): WebhookView => ({ ...h, url: maskedUrl(h.url) });
+/** never the secret; a password in the URL's userinfo masked */
+const view = (h: Webhook): WebhookView => webhookView(h);
 
 function mirrorFor(ctx: GatewayContext): ConnectionMirror {
   const mirror = mirrorOf(ctx.conn);

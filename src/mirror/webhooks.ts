@@ -74,6 +74,21 @@ export function verifySignature(secret: string, header: string | null, body: str
   return want.length === got.length && timingSafeEqual(want, got);
 }
 
+/** What APIs show of an endpoint: never its secret; a password in the URL's userinfo masked. */
+export function webhookView({ secret: _secret, ...h }: Webhook): Omit<Webhook, 'secret'> {
+  let url = h.url;
+  try {
+    const u = new URL(url);
+    if (u.password) {
+      u.password = '********';
+      url = u.href;
+    }
+  } catch {
+    // stored URLs were validated; keep it as is
+  }
+  return { ...h, url };
+}
+
 export function payloadOf(e: ChangeEvent): Record<string, unknown> {
   return { id: `evt_${e.seq}`, cursor: String(e.seq), type: e.type, connection_id: e.connectionId, occurred_at: e.occurredAt, data: e.data };
 }
