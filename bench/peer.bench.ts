@@ -18,6 +18,8 @@ const root = join(here, '..');
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const SECONDS = Number(process.env.BENCH_PEER_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** both gateways run with the same NODE_ENV (BENCH_GATEWAY_NODE_ENV; production by default, as deployed) */
+const GATEWAY_NODE_ENV = process.env.BENCH_GATEWAY_NODE_ENV ?? 'production';
 
 const SP = 'urn:ietf:params:scim:schemas:sailpoint:1.0:User';
 /** The same logical questions in each gateway's schema. */
@@ -76,7 +78,7 @@ async function load(gateway: Started, url: string, query: string, seconds: numbe
 }
 
 export default async function run(): Promise<Out> {
-  const out: Out = { users: USERS, connections: CONNECTIONS, secondsPerRun: SECONDS, cores: (await import('node:os')).availableParallelism() };
+  const out: Out = { users: USERS, connections: CONNECTIONS, secondsPerRun: SECONDS, cores: (await import('node:os')).availableParallelism(), gatewayNodeEnv: GATEWAY_NODE_ENV };
   const simIndex = pathToFileURL(join(root, 'simulator', 'index.ts')).href;
   const sim = await startChild(
     ['--input-type=module', '-e', `
@@ -102,7 +104,7 @@ export default async function run(): Promise<Out> {
   const firstNames: Record<string, string> = {};
   try {
     for (const s of subjects) {
-      const gw = await startChild(s.args, /GATEWAY (\S+)\n/, root);
+      const gw = await startChild(s.args, /GATEWAY (\S+)\n/, root, { ...process.env, NODE_ENV: GATEWAY_NODE_ENV });
       const url = gw.match[1]!;
       try {
         const page = QUESTIONS.page[s.side];

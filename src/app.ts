@@ -196,7 +196,9 @@ export function createApp(deps: AppDeps): App {
     context: async ({ request }) => withConsistency(linked ? await linked.graphqlContext(request) : createRequestContext(connection!, request.signal), request),
     // a 100-user page is ~5k field resolutions: compiled execution keeps the gateway's own cost per query low
     batching: hardening.batching,
-    plugins: [observability, healthz(), ...hardening.plugins, ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, linked, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes, frameAncestors: config.frameAncestors, cache: config.cache }), ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)])],
+    // compiled execution BEFORE the response cache: the cache wraps the executor it is handed (a plugin after it
+    // calling setExecuteFn would replace the cache's lookup, and every query would run)
+    plugins: [observability, healthz(), ...hardening.plugins, ...(deps.executor === 'standard' ? [] : [useCompiledExecution(schema, logger)]), ...(cachedResponses ? [cachedResponses] : []), useMirrorConsistency(), mirrorRoutes({ single: connection ?? undefined, linked, logger }), restRoutes({ linked, single: connection ? { conn: connection, proxy: deps.proxy ? hardening.guardProxy(deps.proxy) : undefined } : undefined, logger, proxyMaxBodyBytes: config.proxyMaxBodyBytes, frameAncestors: config.frameAncestors, cache: config.cache })],
   });
 
   let readying: Promise<void> | null = null;

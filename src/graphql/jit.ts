@@ -81,29 +81,38 @@ export function useCompiledExecution(schema: GraphQLSchema, logger: Logger, jitL
       try {
         const c = jit.compileQuery(schema, args.document, args.operationName ?? undefined);
         if (jit.isCompiledQuery(c)) result = c;
-        else logger.debug({ errors: (c as ExecutionResult).errors?.map((e) => e.message) }, 'graphql-jit could not compile a document; using graphql-js');
+        else logger.info({ operationName: args.operationName ?? null, errors: (c as ExecutionResult).errors?.map((e) => e.message) }, 'graphql-jit could not compile a document; executing it with graphql-js');
       } catch (err) {
-        logger.debug({ err: (err as Error).message }, 'graphql-jit failed; using graphql-js');
+        logger.info({ operationName: args.operationName ?? null, err: (err as Error).message }, 'graphql-jit failed to compile a document; executing it with graphql-js');
       }
     }
     perOperation.set(key, result);
     return result;
   };
 
-  const use = (args: ExecutionArgs, setExecuteFn: (fn: (a: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>) => void) => {
-    const c = compiled(args);
-    if (c) setExecuteFn((a) => c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>));
+  /**
+   * The executor runs the document it is CALLED with (a plugin after this one, e.g. the response cache, may
+   * execute a rewritten document), compiled once per DocumentNode; graphql-js (the executor before this plugin)
+   * for what graphql-jit cannot compile. This plugin goes BEFORE any plugin that wraps execution (response
+   * cache): a later setExecuteFn would replace theirs.
+   */
+  const use = (args: ExecutionArgs, executeFn: (a: ExecutionArgs) => unknown, setExecuteFn: (fn: (a: ExecutionArgs) => unknown) => void) => {
+    if (!jit || args.schema !== schema) return;
+    setExecuteFn((a) => {
+      const c = compiled(a);
+      return c ? c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>) : executeFn(a);
+    });
   };
 
   return {
-    onExecute({ args, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       if (jit === undefined) {
         return jitLoading.then((m) => {
           jit = m;
-          use(args, setExecuteFn);
+          use(args, executeFn, setExecuteFn);
         });
       }
-      use(args, setExecuteFn);
+      use(args, executeFn, setExecuteFn);
     },
   };
 }

@@ -65,10 +65,39 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
   }
 }
 
+/**
+ * The cost depends only on the document, the operation and the variables: it is computed once per
+ * (DocumentNode, operation, variables) and remembered (Yoga's parser cache hands out the same DocumentNode for
+ * the same text), at most 64 variable sets per document, so a repeated query pays a lookup, not a traversal.
+ */
 function costLimit(max: number, defaultPageSize: number): Plugin {
+  // per schema (the gateway has one; a test may build others), per document
+  const costs = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number | null>>>();
+  const costOf = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | null => {
+    let perSchema = costs.get(schema);
+    if (!perSchema) costs.set(schema, (perSchema = new WeakMap()));
+    let perDocument = perSchema.get(document);
+    if (!perDocument) perSchema.set(document, (perDocument = new Map()));
+    let key: string | null;
+    try {
+      key = `${operationName ?? ''}\u0000${variables ? JSON.stringify(variables) : ''}`;
+    } catch {
+      key = null; // variables that do not serialise (not from a JSON request): not remembered
+    }
+    if (key !== null) {
+      const known = perDocument.get(key);
+      if (known !== undefined || perDocument.has(key)) return known ?? null;
+    }
+    const cost = operationCost(schema, document, variables, operationName, defaultPageSize);
+    if (key !== null) {
+      if (perDocument.size >= 64) perDocument.delete(perDocument.keys().next().value!);
+      perDocument.set(key, cost);
+    }
+    return cost;
+  };
   return {
     onExecute({ args }) {
-      const cost = operationCost(args.schema, args.document, args.variableValues ?? undefined, args.operationName ?? undefined, defaultPageSize);
+      const cost = costOf(args.schema, args.document, args.variableValues ?? undefined, args.operationName ?? undefined);
       if (cost !== null && cost > max) {
         throw limitError('cost', `the query costs ${Number.isFinite(cost) ? cost : 'too much'} (at most ${max}): ask for smaller pages (first/last) or fewer nested lists`, undefined, { maxCost: max, ...(Number.isFinite(cost) ? { cost } : {}) });
       }
