@@ -97,10 +97,15 @@ export class LinkedMirrors {
   /** Opens a mirror for every connection in the store, then keeps the set current. */
   async start(): Promise<void> {
     this.options.group?.start();
-    await this.reconcile();
+    // scheduled first: a store that cannot be read now is tried again at the next interval
     const every = this.options.reconcileMs ?? this.options.config.reconcileMs;
-    this.timer = setInterval(() => void this.reconcile().catch((err: unknown) => this.options.logger.warn({ err: (err as Error).message }, 'mirror reconcile failed')), every);
+    const attempt = () => this.reconcile().catch((err: unknown) => {
+      this.options.logger.warn({ err: (err as Error).message }, 'mirror reconcile failed; trying again at the next interval');
+      throw err;
+    });
+    this.timer = setInterval(() => void attempt().catch(() => undefined), every);
     this.timer.unref();
+    await attempt();
   }
 
   /** The mirror of a connection the caller is authorised for (opened now if this replica has not seen it yet). */
@@ -181,7 +186,8 @@ export class LinkedMirrors {
       await after.catch(() => undefined);
       const stored = await mirrorTargetOf(store, connectionId);
       entry.awaitingReset = stored !== null && stored !== target;
-      if (!group) await this.takeOwnership(entry, connectionId); // SQLite: this process is the owner
+      // SQLite: this process is the owner (a mirror being replaced does not start)
+      if (!group && !(await this.takeOwnership(entry, connectionId))) return;
       await entry.mirror.start();
       log.info({ lease: Boolean(group) }, 'linked connection mirror opened');
     })().catch((err: unknown) => log.error({ err: (err as Error).message }, 'linked connection mirror failed to start'));
@@ -193,6 +199,17 @@ export class LinkedMirrors {
    * it); rows of another target are emptied (fenced by this owner's token) and every mirror object reloads.
    */
   private async takeOwnership(entry: Entry, connectionId: string): Promise<boolean> {
+    try {
+      return await this.prepareOwned(entry, connectionId);
+    } catch (err) {
+      // never hold a lease without doing its work: a fresh object releases it and competes again
+      this.options.logger.warn({ connectionId, err: (err as Error).message }, 'linked connection mirror could not take over its work; reopening it');
+      void this.reopen(connectionId).catch(() => undefined);
+      return false;
+    }
+  }
+
+  private async prepareOwned(entry: Entry, connectionId: string): Promise<boolean> {
     if (this.entries.get(connectionId) !== entry) return false;
     const fresh = await this.options.service.store.getConnection(entry.tenantId, connectionId);
     if (!fresh || fingerprintOf(fresh) !== entry.fingerprint) {

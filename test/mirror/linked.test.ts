@@ -4,95 +4,42 @@
 // caller's connection (another tenant's connection id is a 404); Role.members come from the mirror's persistent
 // index with no membership scan of IIQ (the simulator's request log says so); deleting a connection removes its
 // mirror rows and its lease.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openStore } from '../../src/connections/open-store.ts';
-import { Keyring } from '../../src/connections/secrets.ts';
-import type { ConnectionStore } from '../../src/connections/types.ts';
-import { silentLogger } from '../../src/hardening/log-capture.ts';
-import { loadMirrorConfig } from '../../src/mirror/config.ts';
-import { openMirrorStore } from '../../src/mirror/open.ts';
 import type { MirrorStore } from '../../src/mirror/store.ts';
-import type { LinkedAccounts } from '../../src/tenancy/linked.ts';
-import { createLinkedAccounts } from '../../src/tenancy/setup.ts';
 import { ADMIN_KEY, startSim, type Sim } from '../connections/harness.ts';
-import { PG_URL, postgresDatabase, type TestDatabase } from '../connections/databases.ts';
+import { PG_URL, postgresDatabase, sqliteDatabase, type TestDatabase } from '../connections/databases.ts';
 import { client } from '../iiq/sim.ts';
-import { grantRole, liveView, mirrorView } from './harness.ts';
 import { until } from '../scale/wait.ts';
-
-
+import { grantRole, liveView, mirrorView } from './harness.ts';
+import { startMirroredLinked, type MirroredLinked, type Tenant } from './linked-gateway.ts';
 
 describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', () => {
   let simA: Sim;
   let simB: Sim;
   let db: TestDatabase;
-  let store: ConnectionStore;
+  let gw: MirroredLinked;
+  let linked: MirroredLinked['linked'];
   let mirrorStore: MirrorStore;
-  let linked: LinkedAccounts;
-  let app: App;
-  let server: Server;
-  let origin: string;
-  const A = { key: '', tenantId: '', connectionId: '' };
-  const B = { key: '', tenantId: '', connectionId: '' };
-
-  async function http(path: string, init: { key?: string; connectionId?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.key) headers.authorization = `Bearer ${init.key}`;
-    if (init.connectionId) headers['x-connection-id'] = init.connectionId;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${origin}${path}`, { method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-  }
-  const gql = (key: string, query: string, extra: { connectionId?: string; headers?: Record<string, string> } = {}) =>
-    http('/graphql', { key, body: { query }, ...extra });
-
-  async function tenantWithConnection(name: string, sim: Sim, into: typeof A) {
-    const t = await http('/admin/tenants', { key: ADMIN_KEY, body: { name } });
-    const k = await http(`/admin/tenants/${t.body.id}/api-keys`, { key: ADMIN_KEY, body: { label: 'test' } });
-    into.tenantId = t.body.id;
-    into.key = k.body.key;
-    const c = await http('/api/connections', { key: into.key, body: { label: name, baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
-    expect(c.status).toBe(201);
-    into.connectionId = c.body.id;
-  }
+  let http: MirroredLinked['http'];
+  let gql: MirroredLinked['gql'];
+  let A: Tenant;
+  let B: Tenant;
 
   beforeAll(async () => {
     simA = await startSim({ users: 60, seed: 11 });
     simB = await startSim({ users: 85, seed: 12 });
     db = postgresDatabase();
-    store = await openStore(db.config);
-    const pgSchema = db.config.pgSchema;
-    mirrorStore = await openMirrorStore({ dataDir: '/nonexistent', databaseUrl: PG_URL, pgSchema });
-    const config = loadConfig({ LOG_LEVEL: 'silent', CACHE: 'off', IIQ_GRAPH_ADMIN_KEY: ADMIN_KEY, IIQ_GRAPH_SECRET_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`, IIQ_GRAPH_ALLOWED_HOSTS: '127.0.0.1' });
-    const mirrorConfig = loadMirrorConfig({ MIRROR: 'true', MIRROR_SYNC_INTERVAL: '1', MIRROR_LEASE_INTERVAL: '0.2', MIRROR_MAX_CONCURRENT_SYNCS: '1', MIRROR_PAGE_SIZE: '25' });
-    linked = createLinkedAccounts({
-      store, keyring: new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 7) }]), adminKey: ADMIN_KEY, config, logger: silentLogger(),
-      clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } },
-      mirror: { store: mirrorStore, config: mirrorConfig, databaseUrl: PG_URL, pgSchema, reconcileMs: 300, indexPollMs: 200 },
-    });
-    app = createApp({ linked, config });
-    server = createServer(app.handle);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await linked.mirrors!.start();
-    await tenantWithConnection('tenant-a', simA, A);
-    await tenantWithConnection('tenant-b', simB, B);
+    gw = await startMirroredLinked(db, { MIRROR_MAX_CONCURRENT_SYNCS: '1' });
+    ({ linked, mirrorStore, http, gql } = gw);
+    A = await gw.tenantWithConnection('tenant-a', simA);
+    B = await gw.tenantWithConnection('tenant-b', simB);
   }, 30_000);
 
   afterAll(async () => {
-    await app?.close();
-    if (server) {
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
-      await closed;
-    }
-    await store?.close();
+    await gw?.close();
     await simA?.close();
     await simB?.close();
     await db?.drop();
@@ -264,5 +211,41 @@ describe('linked accounts: a mirror and a lease per connection (PostgreSQL)', ()
     expect(names).toEqual([`mirror:${B.connectionId}`]);
     expect((await mirrorStore.counts(B.connectionId)).users).toBe(33);
     expect((await gql(B.key, '{ syncStatus { state users } }')).body.data.syncStatus).toEqual({ state: expect.stringMatching(/READY|SYNCING/), users: 33 });
+  }, 30_000);
+});
+
+describe('linked accounts: a mirror per connection on SQLite (one process owns the work, no lease)', () => {
+  let sim: Sim;
+  let db: TestDatabase;
+  let gw: MirroredLinked;
+  let T: Tenant;
+
+  beforeAll(async () => {
+    sim = await startSim({ users: 40, seed: 14 });
+    db = sqliteDatabase();
+    gw = await startMirroredLinked(db);
+    T = await gw.tenantWithConnection('tenant-s', sim);
+  }, 30_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await sim?.close();
+    await db?.drop();
+  });
+
+  it('synced without a lease, equal to IIQ, members from the mirror; deleting the connection removes its rows', async () => {
+    await until('mirror ready', async () => (await gw.gql(T.key, '{ syncStatus { state } }')).body.data?.syncStatus.state === 'READY');
+    expect(gw.mirrorStore.kind).toBe('sqlite');
+    expect(gw.linked.mirrors!.current(T.connectionId)!.lease).toBeNull();
+    const live = await liveView(client(sim.baseUrl));
+    expect((await mirrorView(gw.mirrorStore, T.connectionId)).users).toEqual(live.users);
+    const role = live.roles.find((r) => live.users.some((u) => (u.roles ?? []).some((x) => x.roleId === r.id)))!;
+    sim.requests.reset();
+    const res = await gw.gql(T.key, `{ role(id: "${role.id}") { members(first: 100) { totalCount } } }`);
+    expect(res.body.data.role.members.totalCount).toBe(live.users.filter((u) => (u.roles ?? []).some((x) => x.roleId === role.id)).length);
+    expect(sim.requests.count({ method: 'GET', path: /^\/Users/ })).toBe(0);
+    expect([200, 204]).toContain((await gw.http(`/api/connections/${T.connectionId}`, { key: T.key, method: 'DELETE' })).status);
+    expect(gw.linked.mirrors!.ids()).toEqual([]);
+    expect((await gw.mirrorStore.counts(T.connectionId)).users).toBe(0);
   }, 30_000);
 });
