@@ -37,10 +37,24 @@ function routeOf(pathname: string): string {
   return first && ['/api', '/proxy', '/admin', '/connect'].includes(first) ? first : 'other';
 }
 
+/** prom-client's labelled children, looked up once per label set (labels() hashes its label object on every call). */
+function childCache<C>(make: (...values: string[]) => C): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let c = children.get(key);
+    if (!c) children.set(key, (c = make(...values)));
+    return c;
+  };
+}
+
 export function useObservability(options: ObservabilityOptions): Plugin {
   const { logger } = options;
   const states = new WeakMap<Request, RequestState>();
   const operationSpans = new WeakSet<Span>();
+  // label values are bounded (operation names by operationNameLabel, routes by routeOf, status classes)
+  const durationOf = childCache((operation_type, operation_name, outcome) => graphqlOperationDuration.labels({ operation_type, operation_name, outcome }));
+  const requestsOf = childCache((route, status) => httpRequestsTotal.labels({ route, status }));
   return {
     instrumentation: {
       request({ request }, wrapped) {
@@ -57,6 +71,8 @@ export function useObservability(options: ObservabilityOptions): Plugin {
       // the operation span is active while resolvers run, so client calls and upstream requests nest under it
       execute(_payload, wrapped) {
         const span = tracer().startSpan('graphql.execute');
+        // tracing off (no provider registered): a non-recording span; nothing to make current
+        if (!span.isRecording()) return wrapped();
         operationSpans.add(span);
         return context.with(trace.setSpan(context.active(), span), () => {
           let result: ReturnType<typeof wrapped>;
@@ -106,10 +122,7 @@ export function useObservability(options: ObservabilityOptions): Plugin {
       return {
         onExecuteDone({ result }) {
           const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.length : 0;
-          graphqlOperationDuration.observe(
-            { operation_type: operationType, operation_name: operationName, outcome: errors ? 'error' : 'ok' },
-            Number(process.hrtime.bigint() - started) / 1e9,
-          );
+          durationOf(operationType, operationName, errors ? 'error' : 'ok').observe(Number(process.hrtime.bigint() - started) / 1e9);
           if (errors) span?.setStatus({ code: SpanStatusCode.ERROR, message: `${errors} error(s)` });
         },
       };
@@ -120,7 +133,7 @@ export function useObservability(options: ObservabilityOptions): Plugin {
       if (requestId) response.headers.set('x-request-id', requestId);
       if (!state) return;
       const route = routeOf(state.path);
-      httpRequestsTotal.inc({ route, status: `${Math.floor(response.status / 100)}xx` });
+      requestsOf(route, `${Math.floor(response.status / 100)}xx`).inc();
       state.span.setAttribute('http.response.status_code', response.status);
       if (response.status >= 500) state.span.setStatus({ code: SpanStatusCode.ERROR });
       state.span.end();
