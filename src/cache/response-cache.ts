@@ -110,7 +110,10 @@ export function responseCache(config: CacheConfig | undefined, linked: boolean):
       } catch {
         gen = null; // no connection selectable (CONNECTION_REQUIRED): nothing to key the result on
       }
-      pending.set(key, gen);
+      // the same query running twice across a write: whichever finishes first could store the older answer
+      // under the newer generation, so neither is kept
+      const running = pending.get(key);
+      pending.set(key, running === undefined || (running && gen && running.g === gen.g && running.k === gen.k) ? gen : null);
       if (pending.size > 10_000) pending.delete(pending.keys().next().value!);
     },
   };
