@@ -35,8 +35,11 @@ export function mirrorForRead(conn: GatewayContext['conn']): ConnectionMirror {
 export function withConsistency(ctx: GatewayContext, request: Request): GatewayContext {
   if (requestedConsistency(request) === 'live') return ctx;
   const mirror = mirrorForRead(ctx.conn);
-  const base = createRequestContext(mirrorServedConnection(ctx.conn, mirror), ctx.signal);
-  return Object.assign({ ...base, ...(ctx.linked ? { linked: ctx.linked } : {}) }, { [SERVED_FROM]: mirror });
+  // one object, no copies: this runs on every mirror-served request
+  const served = createRequestContext(mirrorServedConnection(ctx.conn, mirror), ctx.signal) as { -readonly [K in keyof GatewayContext]: GatewayContext[K] } & { [SERVED_FROM]?: ConnectionMirror };
+  if (ctx.linked) served.linked = ctx.linked;
+  served[SERVED_FROM] = mirror;
+  return served;
 }
 
 export function consistencyExtension(mirror: ConnectionMirror): { mode: 'MIRROR'; syncedAt: string | null; ageSeconds: number | null } {
