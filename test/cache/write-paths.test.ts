@@ -34,7 +34,7 @@ async function replica(baseUrl: string, env: Record<string, string>): Promise<Re
   const client = createIiqClient({ baseUrl, auth: AUTH, retry: { maxAttempts: 1 } });
   const proxy = new ProxyUpstream({ baseUrl, secret: { auth: AUTH, proxyUrl: null }, caBundle: null });
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'iiq-graph-wp-')), CACHE: 'on', CACHE_TTL_USERS: '60', CACHE_TTL_LISTS: '60', CACHE_TTL_RESPONSES: '60', ...env });
-  const app = createApp({ client, config, proxy, executor: 'standard' });
+  const app = createApp({ client, config, proxy }); // the default executor, as deployed
   const served = await serveApp(app);
   return {
     origin: served.origin,
