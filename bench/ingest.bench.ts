@@ -8,8 +8,8 @@
 // Medians of ROUNDS alternating rounds; the machine is shared, so compare runs made close together.
 // Run: npx tsx bench/run.ts ingest    (BENCH_INGEST_ITERATIONS to adjust)
 // Instruction counts (stable on a loaded machine): valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//   node --import tsx bench/ingest.bench.ts --stage ingest --iterations 100; minus the same with --stage none,
-//   divided by 100 = instructions per page
+//   node --import tsx bench/ingest.bench.ts --stage ingest --iterations 300; minus the same with --stage none
+//   --iterations 0, divided by 300 = instructions per page (fewer iterations: JIT warm-up skews the count)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
