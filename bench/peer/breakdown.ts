@@ -10,6 +10,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createIiqClient } from '../../src/iiq/client.ts';
 import type { IiqClient, UserField } from '../../src/iiq/types.ts';
+import { printSelfTime, type CpuProfile } from './cpuprofile.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -89,25 +90,8 @@ for (let round = 0; round < 5; round++) {
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const [k, xs] of Object.entries(results)) console.log(`${k.padEnd(36)} ${med(xs).toFixed(3)} ms CPU/query  (rounds ${xs.map((x) => x.toFixed(2)).join(' ')})`);
 if (session) {
-  const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byFile = new Map<string, number>();
-  const byFn = new Map<string, number>();
-  let total = 0;
-  for (const n of profile.nodes) {
-    const t = self.get(n.id) ?? 0;
-    total += t;
-    const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/main\//, '');
-    const pkg = where.startsWith('@') ? where.split('/').slice(0, 2).join('/') : where.includes('/') && !where.startsWith('src') ? where.split('/')[0]! : where || n.callFrame.functionName;
-    byFile.set(pkg, (byFile.get(pkg) ?? 0) + t);
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
-    byFn.set(key, (byFn.get(key) ?? 0) + t);
-  }
-  console.log('--- self time by package / file');
-  for (const [k, t] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
-  console.log('--- by function');
-  for (const [k, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+  const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+  printSelfTime(profile, 40, true);
 }
 for (const app of Object.values(apps)) await app.close();
 await client.close();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { printSelfTime, type CpuProfile } from './cpuprofile.ts';
 import { startChild, stopChild } from './processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,19 +35,6 @@ await stopChild(gw.child);
 await stopChild(replay.child);
 await stopChild(sim.child);
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
-const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-const self = new Map<number, number>();
-prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-const byFn = new Map<string, number>();
-let total = 0;
-for (const n of prof.nodes) {
-  const t = self.get(n.id) ?? 0;
-  total += t;
-  const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/main\//, '');
-  const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
-  byFn.set(key, (byFn.get(key) ?? 0) + t);
-}
 console.log(`profile: ${join(dir, file)}`);
-for (const [k, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 35)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+printSelfTime(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 35);
