@@ -32,10 +32,12 @@ export interface MirroredLinked {
   gql(key: string, query: string, extra?: { connectionId?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
   /** a tenant, its API key and a connection to `sim` (Basic spadmin/admin) */
   tenantWithConnection(name: string, sim: Sim): Promise<Tenant>;
+  /** one more connection of a tenant to `sim` */
+  connect(key: string, sim: Sim, label: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startMirroredLinked(db: TestDatabase, mirrorEnv: Record<string, string> = {}): Promise<MirroredLinked> {
+export async function startMirroredLinked(db: TestDatabase, mirrorEnv: Record<string, string> = {}, options: { indexPollMs?: number } = {}): Promise<MirroredLinked> {
   const store = await openStore(db.config);
   const { dataDir, databaseUrl, pgSchema } = db.config as { dataDir: string; databaseUrl?: string; pgSchema?: string };
   const mirrorStore = await openMirrorStore({ dataDir, databaseUrl, pgSchema });
@@ -44,7 +46,7 @@ export async function startMirroredLinked(db: TestDatabase, mirrorEnv: Record<st
   const linked = createLinkedAccounts({
     store, keyring: new Keyring([{ kid: 'k1', key: Buffer.alloc(32, 7) }]), adminKey: ADMIN_KEY, config, logger: silentLogger(),
     clientDefaults: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 } },
-    mirror: { store: mirrorStore, config: mirrorConfig, databaseUrl, pgSchema, reconcileMs: 300, indexPollMs: 200 },
+    mirror: { store: mirrorStore, config: mirrorConfig, databaseUrl, pgSchema, reconcileMs: 300, indexPollMs: options.indexPollMs ?? 200 },
   });
   const app: App = createApp({ linked, config });
   const server: Server = createServer(app.handle);
@@ -61,16 +63,20 @@ export async function startMirroredLinked(db: TestDatabase, mirrorEnv: Record<st
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
   };
+  const connect: MirroredLinked['connect'] = async (key, sim, label) => {
+    const c = await http('/api/connections', { key, body: { label, baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
+    expect(c.status).toBe(201);
+    return c.body.id as string;
+  };
   return {
     linked, store, mirrorStore, http,
     gql: (key, query, extra = {}) => http('/graphql', { key, body: { query }, ...extra }),
     async tenantWithConnection(name, sim) {
       const t = await http('/admin/tenants', { key: ADMIN_KEY, body: { name } });
       const k = await http(`/admin/tenants/${t.body.id}/api-keys`, { key: ADMIN_KEY, body: { label: 'test' } });
-      const c = await http('/api/connections', { key: k.body.key, body: { label: name, baseUrl: sim.baseUrl, auth: { kind: 'basic', username: 'spadmin', password: 'admin' } } });
-      expect(c.status).toBe(201);
-      return { tenantId: t.body.id, key: k.body.key, connectionId: c.body.id };
+      return { tenantId: t.body.id, key: k.body.key, connectionId: await connect(k.body.key, sim, name) };
     },
+    connect,
     async close() {
       await app.close(); // closes the linked accounts: registry, mirrors, lease session, mirror store
       const closed = new Promise<void>((r) => server.close(() => r()));
