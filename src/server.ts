@@ -7,6 +7,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createApp, type App } from './app.ts';
+import { clusterWorker, ownsBackgroundWork, runPrimary, SIMULATOR_URL_ENV, webConcurrency } from './cluster.ts';
+import cluster from 'node:cluster';
 import { createLogger } from './hardening/log-capture.ts';
 import { secretSafeLoggerOptions } from './hardening/redaction.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
@@ -44,7 +46,11 @@ async function upstreamFor(config: GatewayConfig, logger: pino.Logger): Promise<
     };
   }
   // Demo mode: the simulator runs as its own process and is reached over HTTP like any IIQ; the gateway
-  // imports none of its code.
+  // imports none of its code. Cluster mode: the primary started it once (src/cluster.ts).
+  const started = clusterWorker() ? process.env[SIMULATOR_URL_ENV] : undefined;
+  if (started) {
+    return { options: { baseUrl: started, auth: { kind: 'basic', username: 'spadmin', password: 'admin' }, logger: logger.child({ component: 'iiq-client' }) }, close: async () => {} };
+  }
   const port = await freePort();
   const sim = spawn(
     process.execPath,
@@ -101,8 +107,13 @@ async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   let config: GatewayConfig;
+  let workers: number;
   try {
     config = loadConfig(process.env);
+    workers = webConcurrency(process.env);
+    if (workers > 1 && config.linked && process.env.MIRROR === 'true' && !config.linked.databaseUrl) {
+      throw new ConfigError(['WEB_CONCURRENCY > 1 with linked accounts and MIRROR=true needs DATABASE_URL (its lease picks the one worker that syncs each connection); on SQLite use WEB_CONCURRENCY=1']);
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -129,6 +140,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (tracing) logger.info({ exporter: tracing.exporter }, 'OpenTelemetry tracing is on (OTEL_* environment variables)');
+  // WEB_CONCURRENCY > 1: this process supervises the workers (src/cluster.ts); each worker runs the rest of main()
+  if (workers > 1 && cluster.isPrimary) {
+    const startSimulator = config.iiq || config.linked ? undefined : async () => {
+      const u = await upstreamFor(config, logger);
+      return { baseUrl: u.options.baseUrl, close: u.close };
+    };
+    return runPrimary({ workers, logger, host: config.host, ...(startSimulator ? { startSimulator } : {}) });
+  }
+  const worker = clusterWorker();
+  if (worker && config.cache?.enabled && !config.cache.redisUrl) {
+    // an in-memory cache per worker could serve what another worker just changed: shared only through Redis
+    config = { ...config, cache: { ...config.cache, enabled: false } };
+    if (worker.id === 1) logger.warn({ workers: worker.count }, 'CACHE=on without REDIS_URL is turned off in cluster mode (WEB_CONCURRENCY > 1): each worker would hold its own copy; set REDIS_URL to cache');
+  }
 
   let app: App;
   let closeUpstream: () => Promise<void>;
@@ -171,7 +196,9 @@ async function main(): Promise<void> {
     let mirror: ConnectionMirror | undefined;
     try {
       const mirrorConfig = loadMirrorConfig(process.env);
-      if (mirrorConfig.enabled) mirror = await openConnectionMirror(mirrorConfig, client, { logger: logger.child({ component: 'mirror' }) });
+      // cluster mode on SQLite: only worker 1 syncs and delivers webhooks (PostgreSQL: the lease picks one)
+      const background = ownsBackgroundWork() || Boolean(mirrorConfig.databaseUrl);
+      if (mirrorConfig.enabled) mirror = await openConnectionMirror(mirrorConfig, client, { logger: logger.child({ component: 'mirror' }), schedule: background, deliverWebhooks: background });
     } catch (err) {
       console.error((err as Error).message);
       process.exit(2);
@@ -192,7 +219,12 @@ async function main(): Promise<void> {
       await upstream.close();
     };
   }
-  const server = createServer(app.handle);
+  const server = worker
+    ? createServer((req, res) => {
+        res.setHeader('x-iiq-graph-worker', String(worker.id));
+        return app.handle(req, res);
+      })
+    : createServer(app.handle);
   server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -201,7 +233,8 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ url: `http://${config.host}:${port}/graphql` }, 'iiq-graph is listening; open /graphql in a browser for GraphiQL');
+  if (worker) logger.info({ worker: worker.id, port }, 'gateway worker listening');
+  else logger.info({ url: `http://${config.host}:${port}/graphql` }, 'iiq-graph is listening; open /graphql in a browser for GraphiQL');
   app.ready().catch((err: unknown) => logger.error({ err }, 'background start-up work failed'));
 
   let stopping = false;
@@ -221,6 +254,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // a worker whose primary is gone (killed) drains and exits instead of running unsupervised
+  if (worker) process.on('disconnect', () => stop('primary gone'));
 }
 
 main().catch((err: unknown) => {

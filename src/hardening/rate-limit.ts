@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import cluster from 'node:cluster';
+import { RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Plugin } from 'graphql-yoga';
 import { errorResponse } from '../rest/http.ts';
 import { ConnectionError } from '../connections/service.ts';
@@ -24,7 +25,8 @@ const hashKey = (s: string) => createHash('sha256').update(s).digest('base64url'
 
 function limiter(points: number, keyPrefix: string, redis: Redis | null): RateLimiterAbstract {
   const opts = { points, duration: WINDOW_SECONDS, keyPrefix };
-  if (!redis) return new RateLimiterMemory(opts);
+  // cluster mode (WEB_CONCURRENCY > 1) without Redis: the primary counts for every worker (src/cluster.ts)
+  if (!redis) return cluster.isWorker ? new RateLimiterCluster({ ...opts, timeoutMs: 3_000 }) : new RateLimiterMemory(opts);
   return new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) });
 }
 

@@ -25,6 +25,8 @@ export interface ConnectionMirrorOptions {
   access?: AccessMapping;
   /** run the sync schedule (false: serve an existing mirror, e.g. another process syncs) */
   schedule?: boolean;
+  /** deliver webhooks from this process (false: another process of the same SQLite mirror does, cluster mode) */
+  deliverWebhooks?: boolean;
   indexPollMs?: number;
   /**
    * Several replicas on one PostgreSQL: the sync schedule and webhook deliveries run only on the replica holding
@@ -140,8 +142,13 @@ export class ConnectionMirror {
       this.lease.start();
       return;
     }
-    this.webhooks.start();
+    if (this.options.deliverWebhooks !== false) this.webhooks.start();
     if (this.options.schedule !== false) await this.sync.start();
+    else {
+      // another process syncs (cluster mode's worker 1): follow what it commits (data age, readiness)
+      this.statePoll = setInterval(() => void this.refreshState().catch(() => undefined), this.options.indexPollMs ?? 5000);
+      this.statePoll.unref();
+    }
   }
 
   /** Stops the work (a running sync keeps its checkpoint), then releases the lease so another replica takes over. */
