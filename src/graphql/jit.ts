@@ -96,23 +96,17 @@ export function useCompiledExecution(schema: GraphQLSchema, logger: Logger, jitL
    * for what graphql-jit cannot compile. This plugin goes BEFORE any plugin that wraps execution (response
    * cache): a later setExecuteFn would replace theirs.
    */
-  const use = (args: ExecutionArgs, executeFn: (a: ExecutionArgs) => unknown, setExecuteFn: (fn: (a: ExecutionArgs) => unknown) => void) => {
-    if (!jit || args.schema !== schema) return;
-    setExecuteFn((a) => {
-      const c = compiled(a);
-      return c ? c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>) : executeFn(a);
-    });
+  const run = (a: ExecutionArgs, executeFn: (a: ExecutionArgs) => unknown) => {
+    const c = jit ? compiled(a) : null;
+    return c ? c.query(a.rootValue, a.contextValue, (a.variableValues ?? {}) as Record<string, unknown>) : executeFn(a);
   };
 
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      if (jit === undefined) {
-        return jitLoading.then((m) => {
-          jit = m;
-          use(args, executeFn, setExecuteFn);
-        });
-      }
-      use(args, executeFn, setExecuteFn);
+      if (jit === null || args.schema !== schema) return;
+      // set synchronously even while graphql-jit is still loading (first request): set later, it would replace
+      // the executor of a plugin after this one (the response cache warns "cached execute function was not called")
+      setExecuteFn((a) => (jit === undefined ? jitLoading.then((m) => ((jit = m), run(a, executeFn))) : run(a, executeFn)));
     },
   };
 }
