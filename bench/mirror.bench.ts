@@ -153,6 +153,18 @@ function cpuMsOf(pid: number): number | null {
     return null;
   }
 }
+/** A process and its children (cluster mode: the primary and its workers). */
+function treeCpuMsOf(pid: number): number | null {
+  const own = cpuMsOf(pid);
+  if (own === null) return null;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file: count the process alone
+  }
+  return children.reduce((sum, c) => sum + (cpuMsOf(c) ?? 0), own);
+}
 /** USER_HZ: 100 on every Linux build this runs on (`getconf CLK_TCK`) */
 const CLOCK_TICKS = Number(process.env.BENCH_CLK_TCK ?? 100);
 /** the gateway child's NODE_ENV (BENCH_GATEWAY_NODE_ENV; production by default, as deployed) */
@@ -168,6 +180,8 @@ export interface ServedLoadOptions {
   /** extra node flags for the gateway child, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (written at exit) */
   gatewayNodeArgs?: string[];
   onGateway?: (proc: ChildProcess) => void;
+  /** run this gateway instead (e.g. src/server.ts in cluster mode): its process and origin; CPU counts its children too */
+  startGateway?: () => Promise<{ proc: ChildProcess; value: string }>;
 }
 
 /**
@@ -179,7 +193,7 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
   const rate = o.rate ?? RATE;
   const seconds = o.seconds ?? LOAD_SECONDS;
   const url = (f: string) => JSON.stringify(pathToFileURL(join(here, '..', 'src', f)).href);
-  const gw = await child(
+  const gw = o.startGateway ? await o.startGateway() : await child(
     `const { createApp } = await import(${url('app.ts')});
      const { loadConfig } = await import(${url('config.ts')});
      const { createIiqClient } = await import(${url('iiq/client.ts')});
@@ -216,7 +230,7 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
     const inflight: Promise<void>[] = [];
     const total = rate * seconds;
     const pid = gw.proc.pid!;
-    const cpuBefore = cpuMsOf(pid);
+    const cpuBefore = treeCpuMsOf(pid);
     const ownBefore = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < total; i++) {
@@ -236,7 +250,7 @@ export async function servedLoad(o: ServedLoadOptions): Promise<Record<string, n
     }
     await Promise.all(inflight);
     const elapsed = (performance.now() - start) / 1000;
-    const cpuAfter = cpuMsOf(pid);
+    const cpuAfter = treeCpuMsOf(pid);
     const own = process.cpuUsage(ownBefore);
     if (firstError) console.error(`served: ${errors} errors, first: ${firstError}`);
     const p99 = latencies.length ? round(pct(latencies, 99)) : -1;

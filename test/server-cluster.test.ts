@@ -224,3 +224,14 @@ describe('WEB_CONCURRENCY=2 with MIRROR=true on SQLite', () => {
     expect(code).toBe(0);
   }, 120_000);
 });
+
+describe('WEB_CONCURRENCY validation', () => {
+  it.each(['0', 'two', '1.5', '999'])('WEB_CONCURRENCY=%s stops the start with exit 2 and a clear message', async (value) => {
+    const child = start({ WEB_CONCURRENCY: value });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain(`WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256, or auto (one per core), got "${value}"`);
+  }, 60_000);
+});
