@@ -83,6 +83,13 @@ export async function runPrimary(o: PrimaryOptions): Promise<void> {
       if (slots.size === 0) void finish();
       return;
     }
+    if (!announced) {
+      // a worker that fails before the service ever listened (port in use, bad store, …) would fail again: stop
+      logger.error({ worker: info.slot, code, signal }, 'a gateway worker failed to start: stopping the others and exiting');
+      exitCode = 1;
+      stop('worker failed to start');
+      return;
+    }
     // a worker that ran for a minute starts a fresh backoff; one that keeps crashing waits up to 30 s
     const n = Date.now() - info.startedAt > 60_000 ? 1 : (crashes.get(info.slot) ?? 0) + 1;
     crashes.set(info.slot, n);

@@ -235,3 +235,22 @@ describe('WEB_CONCURRENCY validation', () => {
     expect(stderr).toContain(`WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256, or auto (one per core), got "${value}"`);
   }, 60_000);
 });
+
+describe('WEB_CONCURRENCY=2 when a worker cannot start', () => {
+  it('the port is taken: the primary stops instead of restarting workers forever, exit 1', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = start({ PORT: String(port), IIQ_BASE_URL: 'http://127.0.0.1:9/identityiq/scim/v2', IIQ_USERNAME: 'u', IIQ_PASSWORD: 'p' });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(out).toContain('a gateway worker failed to start');
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
