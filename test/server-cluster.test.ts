@@ -97,6 +97,8 @@ describe('WEB_CONCURRENCY=2 (demo mode)', () => {
   it('logs one listening URL, starts one simulator (in the primary) and serves from both workers', async () => {
     expect(msgs(logs).filter((m) => m.msg.startsWith('iiq-graph is listening'))).toHaveLength(1);
     expect(msgs(logs).filter((m) => m.msg.startsWith('IIQ_BASE_URL is not set: started the embedded IIQ simulator'))).toHaveLength(1);
+    // CACHE is on by default: without REDIS_URL it is turned off (each worker would hold its own copy), said once
+    expect(msgs(logs).filter((m) => m.msg.startsWith('CACHE=on without REDIS_URL is turned off in cluster mode'))).toHaveLength(1);
     const kids = childPids(child.pid!);
     const simulators = kids.filter((p) => cmdline(p).includes('simulator/cli.ts'));
     expect(simulators).toHaveLength(1);
