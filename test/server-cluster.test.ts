@@ -256,3 +256,32 @@ describe('WEB_CONCURRENCY=2 when a worker cannot start', () => {
     }
   }, 60_000);
 });
+
+describe('WEB_CONCURRENCY=2 with REDIS_URL (shared cache)', () => {
+  let child: ChildProcessWithoutNullStreams;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('keeps CACHE on and a write through one worker is never served stale by the other (caches warm)', async () => {
+    const prefix = `iiqg-cluster-${process.pid}-${Date.now()}`;
+    child = start({ REDIS_URL: 'redis://127.0.0.1:6379', CACHE: 'on', CACHE_KEY_PREFIX: `${prefix}:`, RATE_LIMIT_KEY_PREFIX: `${prefix}:rl` });
+    const { url, logs } = await waitUntilListening(child);
+    expect(msgs(logs).some((m) => m.msg.startsWith('CACHE=on without REDIS_URL'))).toBe(false);
+    const first = await gql(url, '{ users(first: 1) { edges { node { id active } } } }');
+    const user = (first.body.data!.users as { edges: { node: { id: string; active: boolean } }[] }).edges[0]!.node;
+    const read = () => gql(url, 'query($id: ID!) { user(id: $id) { active } }', { id: user.id });
+    // both workers have the user cached before each write
+    expect((await throughEachWorker(read)).size).toBe(2);
+    for (const active of [!user.active, user.active]) {
+      const w = await gql(url, 'mutation($id: ID!, $a: Boolean!) { setUserActive(id: $id, active: $a) { __typename } }', { id: user.id, a: active });
+      expect(w.body.data).toEqual({ setUserActive: { __typename: 'SetUserActiveSuccess' } });
+      const reads = await throughEachWorker(read);
+      expect(reads.size).toBe(2);
+      for (const r of reads.values()) expect(r.body.data).toEqual({ user: { active } });
+    }
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  }, 90_000);
+});
