@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIRROR_SQLITE_FILE } from '../src/mirror/open.ts';
 import { serverFile, waitUntilListening } from './support/server-process.ts';
@@ -280,6 +281,49 @@ describe('WEB_CONCURRENCY=2 with REDIS_URL (shared cache)', () => {
       expect(reads.size).toBe(2);
       for (const r of reads.values()) expect(r.body.data).toEqual({ user: { active } });
     }
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  }, 90_000);
+});
+
+describe('WEB_CONCURRENCY=2 with MIRROR=true on PostgreSQL', () => {
+  const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+  const db = `iiqg_cluster_${process.pid}_${Date.now()}`;
+  let child: ChildProcessWithoutNullStreams;
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('the lease makes exactly one worker the owner of the background work', async () => {
+    child = start({ MIRROR: 'true', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, MIRROR_LEASE_INTERVAL: '0.5' });
+    const { url } = await waitUntilListening(child);
+    const readyz = new URL('/readyz', url).href;
+    const owners = new Map<string, boolean>();
+    const deadline = Date.now() + 30_000;
+    while ((owners.size < 2 || [...owners.values()].filter(Boolean).length !== 1) && Date.now() < deadline) {
+      const a = await new Promise<{ worker: string; owner: boolean | undefined }>((resolve, reject) => {
+        request(readyz, { agent: false }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('end', () => resolve({ worker: String(res.headers['x-iiq-graph-worker']), owner: (JSON.parse(text) as { checks: { mirror?: { leaseOwner?: boolean } } }).checks.mirror?.leaseOwner }))
+        }).on('error', reject).end();
+      });
+      if (a.owner !== undefined) owners.set(a.worker, a.owner);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([...owners.keys()].sort()).toEqual(['1', '2']);
+    expect([...owners.values()].filter(Boolean)).toHaveLength(1);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
