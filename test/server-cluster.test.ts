@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIRROR_SQLITE_FILE } from '../src/mirror/open.ts';
+import { PG_URL } from './connections/databases.ts';
 import { serverFile, waitUntilListening } from './support/server-process.ts';
 
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
@@ -288,7 +289,6 @@ describe('WEB_CONCURRENCY=2 with REDIS_URL (shared cache)', () => {
 });
 
 describe('WEB_CONCURRENCY=2 with MIRROR=true on PostgreSQL', () => {
-  const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
   const db = `iiqg_cluster_${process.pid}_${Date.now()}`;
   let child: ChildProcessWithoutNullStreams;
   beforeAll(async () => {
@@ -306,7 +306,7 @@ describe('WEB_CONCURRENCY=2 with MIRROR=true on PostgreSQL', () => {
   });
 
   it('the lease makes exactly one worker the owner of the background work', async () => {
-    child = start({ MIRROR: 'true', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, MIRROR_LEASE_INTERVAL: '0.5' });
+    child = start({ MIRROR: 'true', DATABASE_URL: PG_URL.replace(/\/[^/]*$/, `/${db}`), MIRROR_LEASE_INTERVAL: '0.5' });
     const { url } = await waitUntilListening(child);
     const readyz = new URL('/readyz', url).href;
     const owners = new Map<string, boolean>();
