@@ -124,6 +124,8 @@ describe.each(MIRROR_DATABASES)('webhooks in GraphQL on $name', ({ make }) => {
     const feed = (await store.listChanges('default', { types: ['user.updated', 'membership.added'], after: Number(webhook.lastCursor), limit: 100 })).map((e) => `evt_${e.seq}`);
     expect(feed.length).toBeGreaterThanOrEqual(6);
     await until('every event delivered', () => feed.every((id) => received.some((r) => r.path === '/hooks' && r.id === id && r.signed)));
+    // the dispatcher records an outcome after the receiver has answered: wait for the log, not only the receiver
+    await until('every delivery recorded', async () => (await gql(DELIVERIES, { w: webhook.id, first: 100, status: 'DELIVERED' })).data.webhookDeliveries.totalCount === feed.length);
 
     const all = await gql(DELIVERIES, { w: webhook.id, first: 100 });
     expect(all.data.webhookDeliveries.totalCount).toBe(feed.length);
