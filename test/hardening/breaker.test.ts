@@ -2,8 +2,8 @@
 // extensions.circuit, no upstream traffic), lets a probe through after the pause and closes; the concurrency
 // limit holds calls in a bounded queue; state is visible on /healthz/upstream and the connections API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type LinkedGateway, type Sim } from '../connections/harness.ts';
-import { startTwoTenants, type TwoTenants } from './two-tenants.ts';
+import { ADMIN_KEY } from '../connections/harness.ts';
+import { useTwoTenants } from './two-tenants.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 import { suiteCounter } from './summary.ts';
 
@@ -144,41 +144,32 @@ describe('concurrency limit', () => {
 });
 
 describe('linked accounts: per connection, visible in the connections API, shared with the proxy', () => {
-  let t: TwoTenants;
-  let gw: LinkedGateway;
-  let simA: Sim;
-  let a: TwoTenants['a'];
-  let b: TwoTenants['b'];
-  beforeAll(async () => {
-    t = await startTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
-    ({ gw, simA, a, b } = t);
-  });
-  afterAll(() => t.close());
+  const t = useTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
 
   it("proxy failures open connection A's circuit; B is unaffected; the state is in GET /api/connections/{id}/upstream", async () => {
-    simA.faults.inject({ type: 'status', status: 502, times: 100 });
+    t.simA.faults.inject({ type: 'status', status: 502, times: 100 });
     for (let i = 0; i < 2; i++) {
-      const r = await gw.http('/proxy/scim/v2/Users?count=1', { key: a.key });
+      const r = await t.gw.http('/proxy/scim/v2/Users?count=1', { key: t.a.key });
       expect(r.status).toBe(502);
     }
-    const st = await gw.http(`/api/connections/${a.id}/upstream`, { key: a.key });
+    const st = await t.gw.http(`/api/connections/${t.a.id}/upstream`, { key: t.a.key });
     expect(st.status).toBe(200);
-    expect(st.body).toMatchObject({ connectionId: a.id, circuit: 'open' });
-    simA.requests.reset();
-    const refused = await gw.http('/proxy/scim/v2/Users?count=1', { key: a.key });
+    expect(st.body).toMatchObject({ connectionId: t.a.id, circuit: 'open' });
+    t.simA.requests.reset();
+    const refused = await t.gw.http('/proxy/scim/v2/Users?count=1', { key: t.a.key });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(refused.body.details).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', circuit: 'open' });
-    const gql = await gw.gql(a.key, '{ users(first: 1) { totalCount } }');
+    const gql = await t.gw.gql(t.a.key, '{ users(first: 1) { totalCount } }');
     expect(gql.body.errors[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', circuit: 'open' });
-    expect(simA.requests.count()).toBe(0);
+    expect(t.simA.requests.count()).toBe(0);
     // B is another connection: its own closed circuit
-    expect((await gw.gql(b.key, '{ users(first: 1) { totalCount } }')).body.errors).toBeUndefined();
-    expect((await gw.http(`/api/connections/${b.id}/upstream`, { key: b.key })).body.circuit).toBe('closed');
+    expect((await t.gw.gql(t.b.key, '{ users(first: 1) { totalCount } }')).body.errors).toBeUndefined();
+    expect((await t.gw.http(`/api/connections/${t.b.id}/upstream`, { key: t.b.key })).body.circuit).toBe('closed');
     // another tenant cannot read A's state; the admin key is not a tenant
-    expect((await gw.http(`/api/connections/${a.id}/upstream`, { key: b.key })).status).toBe(404);
-    expect((await gw.http(`/api/connections/${a.id}/upstream`, { key: ADMIN_KEY })).status).toBe(403);
-    expect((await gw.http(`/api/connections/${a.id}/upstream`)).status).toBe(401);
+    expect((await t.gw.http(`/api/connections/${t.a.id}/upstream`, { key: t.b.key })).status).toBe(404);
+    expect((await t.gw.http(`/api/connections/${t.a.id}/upstream`, { key: ADMIN_KEY })).status).toBe(403);
+    expect((await t.gw.http(`/api/connections/${t.a.id}/upstream`)).status).toBe(401);
     count.add('per-connection isolation checks', 6);
   });
 });

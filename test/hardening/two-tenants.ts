@@ -1,5 +1,6 @@
 // Two tenants, each with one linked connection to its own simulator, behind one linked-accounts gateway:
 // the fixture of the per-connection breaker and upstream-status suites.
+import { afterAll, beforeAll } from 'vitest';
 import { startLinkedGateway, startSim, type LinkedGateway, type Sim } from '../connections/harness.ts';
 
 export interface TwoTenants {
@@ -25,4 +26,15 @@ export async function startTwoTenants(env: Record<string, string>): Promise<TwoT
       await Promise.all([simA.close(), simB.close()]);
     },
   };
+}
+
+/**
+ * The fixture for one describe block: started before its tests, closed after them. Read its fields inside the
+ * tests (they are set by then).
+ */
+export function useTwoTenants(env: Record<string, string>): Omit<TwoTenants, 'close'> {
+  const live = {} as TwoTenants;
+  beforeAll(async () => void Object.assign(live, await startTwoTenants(env)));
+  afterAll(() => live.close?.());
+  return live;
 }

@@ -2,8 +2,7 @@
 // the same figures as the REST status routes. Fault injection opens the breaker (OPEN), recovery closes it
 // (CLOSED); in linked-accounts mode each tenant sees its own connection's state only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkedGateway, Sim } from '../connections/harness.ts';
-import { startTwoTenants, type TwoTenants } from './two-tenants.ts';
+import { useTwoTenants } from './two-tenants.ts';
 import { startGateway, type Gateway } from '../gateway/harness.ts';
 import { suiteCounter } from './summary.ts';
 
@@ -61,34 +60,25 @@ describe('Query.upstreamStatus (single connection)', () => {
 });
 
 describe('Query.upstreamStatus (linked accounts): the calling tenant\'s connection', () => {
-  let t: TwoTenants;
-  let gw: LinkedGateway;
-  let simA: Sim;
-  let a: TwoTenants['a'];
-  let b: TwoTenants['b'];
-  beforeAll(async () => {
-    t = await startTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
-    ({ gw, simA, a, b } = t);
-  });
-  afterAll(() => t.close());
+  const t = useTwoTenants({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER: '30' });
 
   it("A's open circuit is OPEN for A (with A's id), B reads its own CLOSED one", async () => {
-    const before = await gw.gql(a.key, STATUS);
+    const before = await t.gw.gql(t.a.key, STATUS);
     expect(before.body.errors).toBeUndefined();
-    expect(before.body.data.upstreamStatus).toMatchObject({ connectionId: a.id, circuit: { state: 'CLOSED', halfOpenAfterMs: 30_000 } });
-    simA.faults.inject({ type: 'status', status: 502, times: 100 });
+    expect(before.body.data.upstreamStatus).toMatchObject({ connectionId: t.a.id, circuit: { state: 'CLOSED', halfOpenAfterMs: 30_000 } });
+    t.simA.faults.inject({ type: 'status', status: 502, times: 100 });
     // proxied calls fail (the connection's background membership scan may fail too) until the circuit opens
-    for (let i = 0; i < 2; i++) expect([502, 503]).toContain((await gw.http('/proxy/scim/v2/Users?count=1', { key: a.key })).status);
-    const stA = await gw.gql(a.key, STATUS);
-    expect(stA.body.data.upstreamStatus).toMatchObject({ connectionId: a.id, circuit: { state: 'OPEN' } });
+    for (let i = 0; i < 2; i++) expect([502, 503]).toContain((await t.gw.http('/proxy/scim/v2/Users?count=1', { key: t.a.key })).status);
+    const stA = await t.gw.gql(t.a.key, STATUS);
+    expect(stA.body.data.upstreamStatus).toMatchObject({ connectionId: t.a.id, circuit: { state: 'OPEN' } });
     expect(stA.body.data.upstreamStatus.circuit.failures).toBeGreaterThanOrEqual(2);
-    const rest = await gw.http(`/api/connections/${a.id}/upstream`, { key: a.key });
-    expect(rest.body).toMatchObject({ connectionId: a.id, circuit: 'open', openedAt: stA.body.data.upstreamStatus.circuit.openedAt });
-    const stB = await gw.gql(b.key, STATUS);
-    expect(stB.body.data.upstreamStatus).toMatchObject({ connectionId: b.id, circuit: { state: 'CLOSED', failures: 0 } });
+    const rest = await t.gw.http(`/api/connections/${t.a.id}/upstream`, { key: t.a.key });
+    expect(rest.body).toMatchObject({ connectionId: t.a.id, circuit: 'open', openedAt: stA.body.data.upstreamStatus.circuit.openedAt });
+    const stB = await t.gw.gql(t.b.key, STATUS);
+    expect(stB.body.data.upstreamStatus).toMatchObject({ connectionId: t.b.id, circuit: { state: 'CLOSED', failures: 0 } });
     // no key: no status
-    expect((await gw.gql(null, STATUS)).status).toBe(401);
-    simA.faults.clear();
+    expect((await t.gw.gql(null, STATUS)).status).toBe(401);
+    t.simA.faults.clear();
     count.add('per-tenant status reads', 2);
   });
 });
